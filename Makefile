@@ -1,0 +1,60 @@
+# Kyky: `make run` sets everything up and serves the platform; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup install assets migrate content demo test test-fast lint format messages bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: setup ## Set up (venv, npm assets, database, demo content and users) and serve on http://127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+setup: install assets migrate content demo ## Everything `run` does before serving; safe to re-run
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed ## Install the npm assets (h5p-standalone, served from our own origin)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+content: migrate ## Import the trainings from content/
+	$(PY) manage.py import_content content/
+
+demo: migrate ## Create the demo learner, trainer and admin and print their logins
+	$(PY) manage.py setup_demo
+
+test: install assets ## Run the whole test suite (DATABASE_URL and CELERY_BROKER_URL are honoured)
+	$(PY) manage.py makemigrations --check --dry-run --settings=lms.settings.test
+	$(PY) -m pytest
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install ## Update and compile the fi/sv translations of the interface
+	cd lms && ../$(PY) ../manage.py makemessages -l fi -l sv --ignore '../.venv/*' && ../$(PY) ../manage.py compilemessages
+
+bench: install assets ## Benchmarks on PostgreSQL behind gunicorn (see bench/README.md)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 var

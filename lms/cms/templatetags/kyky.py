@@ -1,0 +1,23 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from wagtail.models import Page
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """Links to this page in each language: the page's translations, or the same view's URL."""
+    request = context["request"]
+    page = context.get("page")
+    current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    urls = {}
+    if isinstance(page, Page) and page.pk:
+        for translation in page.get_translations(inclusive=True).select_related("locale"):
+            urls[translation.locale.language_code] = translation.get_url(request)
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = urls.get(code) if urls else translate_url(request.get_full_path(), code)
+        links.append({"code": code, "name": name, "url": url or f"/{code}/", "current": code == current})
+    return links

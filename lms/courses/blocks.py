@@ -1,0 +1,69 @@
+"""Lesson blocks: the shared content blocks plus questions and reflection tasks.
+
+A question's correct answers and feedback live only on the server: the template renders the
+prompt and the options' texts, and feedback appears only for an answer the learner has submitted.
+Every question and reflection is addressed by its StreamField block id, which the content import
+keeps stable, so answers survive edits of the lesson.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+from lms.cms.blocks import RICH_TEXT_FEATURES, content_blocks
+
+from .enums import QuestionKind
+
+
+class OptionBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=500)
+    correct = blocks.BooleanBlock(required=False)
+    feedback = blocks.TextBlock(required=False, help_text=_("Shown to a learner who chose this option."))
+
+    class Meta:
+        icon = "radio-full"
+
+
+class QuestionBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(choices=QuestionKind.choices, default=QuestionKind.SINGLE)
+    prompt = blocks.RichTextBlock(features=["bold", "italic", "link"])
+    options = blocks.ListBlock(OptionBlock(), min_num=2, max_num=8)
+
+    class Meta:
+        icon = "help"
+        template = "courses/blocks/question.html"
+        label = _("Question")
+
+    def clean(self, value):
+        value = super().clean(value)
+        correct = sum(1 for option in value["options"] if option["correct"])
+        if value["kind"] == QuestionKind.SINGLE and correct != 1:
+            raise StructBlockValidationError(
+                {"options": ValidationError(_("A single-choice question needs exactly one correct option."))}
+            )
+        if value["kind"] == QuestionKind.MULTIPLE and correct < 1:
+            raise StructBlockValidationError(
+                {"options": ValidationError(_("A multiple-choice question needs at least one correct option."))}
+            )
+        return value
+
+
+class ReflectionBlock(blocks.StructBlock):
+    prompt = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "edit"
+        template = "courses/blocks/reflection.html"
+        label = _("Reflection task")
+
+
+def lesson_blocks():
+    # The H5P activity block joins this list in the H5P issue.
+    return content_blocks() + [("question", QuestionBlock()), ("reflection", ReflectionBlock())]
+
+
+def check_answer(question: dict, selected: list[int]) -> bool:
+    """A single- or multiple-choice answer is right when exactly the correct options are chosen."""
+    correct = {index for index, option in enumerate(question["options"]) if option["correct"]}
+    return set(selected) == correct

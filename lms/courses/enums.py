@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EnrolmentMode(models.TextChoices):
+    OPEN = "open", _("Open to everyone")
+    KEY = "key", _("With an enrolment key")
+    INVITATION = "invitation", _("By invitation only")
+
+
+class CompletionRule(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    ALL_CORRECT = "all_correct", _("Every question answered correctly")
+    MIN_SCORE = "min_score", _("Score at least the pass mark")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class LessonStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")

@@ -1,0 +1,40 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from lms.courses.permissions import trainers_group_ensure
+
+DEMO_USERS = [
+    # e-mail, password, name, role
+    ("learner@example.com", "kyky-learner", "Liisa Oppija", "learner"),
+    ("trainer@example.com", "kyky-trainer", "Teemu Kouluttaja", "trainer"),
+    ("admin@example.com", "kyky-admin", "Aino Ylläpitäjä", "admin"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo learner, trainer and admin (local use only; safe to re-run)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        from allauth.account.models import EmailAddress
+
+        User = get_user_model()
+        trainers = trainers_group_ensure()
+        rows = []
+        for email, password, name, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(email=email, defaults={"certificate_name": name})
+            if created:
+                first, last = name.split(" ", 1)
+                user.first_name, user.last_name = first, last
+                user.set_password(password)
+                user.is_staff = role in {"trainer", "admin"}
+                user.is_superuser = role == "admin"
+                user.save()
+                if role == "trainer":
+                    user.groups.add(trainers)
+            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            rows.append((role, email, password))
+        self.stdout.write("Demo logins (http://127.0.0.1:8000/fi/accounts/login/, admin at /admin/):")
+        for role, email, password in rows:
+            self.stdout.write(f"  {role:<8} {email:<22} {password}")

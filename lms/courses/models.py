@@ -1,0 +1,252 @@
+"""Trainings as Wagtail pages, and the records of who is enrolled and how far they are.
+
+Progress is keyed by the pages' ``translation_key``: the Finnish, Swedish and English versions of
+a lesson share one key, so a learner who switches language keeps their progress, and editing or
+re-importing a page (which keeps its key) never touches anyone's progress. An enrolment points at
+the training in the default locale, the version that defines the structure.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Locale, Orderable, Page
+from wagtail.search import index
+
+from .blocks import lesson_blocks
+from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus
+
+
+def canonical(page: Page) -> Page:
+    """The default-locale version of ``page``: the one that defines structure and rules."""
+    default = Locale.get_default()
+    if page.locale_id == default.pk:
+        return page
+    return type(page).objects.get(translation_key=page.translation_key, locale=default)
+
+
+class TrainingIndexPage(Page):
+    """The catalogue of trainings in one language."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["courses.TrainingPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("training catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import training_catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context["trainings"] = training_catalogue(locale=self.locale, user=request.user)
+        return context
+
+
+class TrainingPage(Page):
+    summary = models.TextField(_("summary"), help_text=_("One paragraph for the catalogue."))
+    audience = models.TextField(_("audience"), blank=True)
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Learning outcome"), max_length=500))],
+        blank=True,
+        use_json_field=True,
+        verbose_name=_("learning outcomes"),
+    )
+    workload_hours = models.PositiveSmallIntegerField(_("estimated workload (hours)"), default=0)
+    ects_credits = models.DecimalField(
+        _("ECTS credits"), max_digits=4, decimal_places=1, default=0, validators=[MinValueValidator(0)]
+    )
+    enrolment_mode = models.CharField(
+        _("enrolment"), max_length=20, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
+    )
+    enrolment_key = models.CharField(
+        _("enrolment key"), max_length=100, blank=True, help_text=_("Learners type this to enrol.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("audience"),
+        FieldPanel("learning_outcomes"),
+        FieldRowPanel([FieldPanel("workload_hours"), FieldPanel("ects_credits")]),
+        MultiFieldPanel(
+            [FieldPanel("enrolment_mode"), FieldPanel("enrolment_key"), InlinePanel("prerequisites")],
+            heading=_("Enrolment"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("audience")]
+    parent_page_types = ["courses.TrainingIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("training")
+
+    def clean(self):
+        super().clean()
+        if self.enrolment_mode == EnrolmentMode.KEY and not self.enrolment_key:
+            raise ValidationError({"enrolment_key": _("Set the key learners must type to enrol.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import training_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(training_overview(training=self, user=request.user, request=request))
+        return context
+
+
+class TrainingPrerequisite(Orderable):
+    training = ParentalKey(TrainingPage, on_delete=models.CASCADE, related_name="prerequisites")
+    required_training = models.ForeignKey(
+        TrainingPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("required training")
+    )
+
+    panels = [FieldPanel("required_training")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("prerequisite")
+        verbose_name_plural = _("prerequisites")
+
+
+class ModulePage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["courses.TrainingPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("module")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import module_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(module_overview(module=self, user=request.user, request=request))
+        return context
+
+
+class LessonPage(Page):
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=15)
+    body = StreamField(lesson_blocks(), blank=True, use_json_field=True)
+    completion_rule = models.CharField(
+        _("completion rule"),
+        max_length=20,
+        choices=CompletionRule.choices,
+        default=CompletionRule.OPENED,
+        help_text=_("The rule of the Finnish version applies to every language."),
+    )
+    pass_percent = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Needed with the rule 'score at least the pass mark'."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("completion_rule"), FieldPanel("pass_percent")], heading=_("Completion")),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")
+
+    def clean(self):
+        super().clean()
+        if self.completion_rule == CompletionRule.MIN_SCORE and not self.pass_percent:
+            raise ValidationError({"pass_percent": _("Set the pass mark for this rule.")})
+
+    def questions(self) -> dict[str, dict]:
+        """The lesson's questions by block id."""
+        return {block.id: block.value for block in self.body if block.block_type == "question"}
+
+    def reflections(self) -> dict[str, dict]:
+        return {block.id: block.value for block in self.body if block.block_type == "reflection"}
+
+    def serve(self, request, *args, **kwargs):
+        from .views import serve_lesson
+
+        return serve_lesson(request, self)
+
+    def get_preview_context(self, request, mode_name):
+        """A preview shows the lesson exactly as a learner sees it, without recording anything."""
+        from .selectors import lesson_context, lesson_view
+
+        context = super().get_preview_context(request, mode_name)
+        context.update(lesson_context(lesson_view(lesson=self, user=request.user), request))
+        context["preview"] = True
+        return context
+
+
+class Enrolment(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    training = models.ForeignKey(
+        TrainingPage,
+        on_delete=models.PROTECT,  # a training with learners is unpublished, never deleted
+        related_name="enrolments",
+        help_text=_("The training in the default language."),
+    )
+    status = models.CharField(max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_lesson_key = models.UUIDField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text=_("When the welcome e-mail went out."))
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["user", "training"], name="enrolment_unique_user_training")]
+        indexes = [models.Index(fields=["training", "status"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.training}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class LessonProgress(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson_key = models.UUIDField(help_text=_("The lesson's translation key."))
+    status = models.CharField(max_length=20, choices=LessonStatus.choices, default=LessonStatus.IN_PROGRESS)
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Percent of questions right."))
+    answers = models.JSONField(default=dict, blank=True)
+    reflections = models.JSONField(default=dict, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson_key"], name="lessonprogress_unique_lesson")]
+
+    def __str__(self):
+        return f"{self.enrolment_id}/{self.lesson_key}: {self.status}"
+
+
+class ModuleCompletion(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="module_completions")
+    module_key = models.UUIDField()
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "module_key"], name="modulecompletion_unique_module")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id}/{self.module_key}"

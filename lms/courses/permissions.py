@@ -1,0 +1,38 @@
+"""The Trainers group: who may author trainings, and nothing more."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+from .models import TrainingIndexPage
+
+TRAINERS = "Trainers"
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+
+@transaction.atomic
+def trainers_group_ensure() -> Group:
+    """Trainers edit, preview and publish the trainings of every language and manage media.
+
+    They get no user-management permission: the only learner data they see is the progress
+    report of the trainings they can edit.
+    """
+    group, _created = Group.objects.get_or_create(name=TRAINERS)
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    page_permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS)
+    for index in TrainingIndexPage.objects.all():
+        for permission in page_permissions:
+            GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
+    root = Collection.get_first_root_node()
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=root, permission=permission)
+    return group

@@ -1,0 +1,248 @@
+"""Reads for pages: each returns everything a page needs in a fixed number of queries.
+
+The outline of a training (modules, lessons, the learner's status in each) is built from two
+queries for any number of trainings, plus one for the learner's progress, so the lesson page and
+the dashboard cost the same for a training of 5 lessons or 100, and for 1 enrolment or 200.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .enums import EnrolmentMode, LessonStatus
+from .models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingPage
+
+
+@dataclass
+class LessonEntry:
+    page: LessonPage
+    key: uuid.UUID
+    url: str
+    status: str = LessonStatus.NOT_STARTED
+
+    @property
+    def completed(self) -> bool:
+        return self.status == LessonStatus.COMPLETED
+
+
+@dataclass
+class ModuleEntry:
+    page: ModulePage
+    key: uuid.UUID
+    url: str
+    lessons: list[LessonEntry] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.completed)
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return self.done == self.total
+
+
+@dataclass
+class Outline:
+    training: TrainingPage
+    enrolment: Enrolment | None
+    modules: list[ModuleEntry]
+
+    @property
+    def lessons(self) -> list[LessonEntry]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.completed)
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return self.enrolment is not None and self.enrolment.is_completed
+
+    @property
+    def continue_lesson(self) -> LessonEntry | None:
+        """Where the learner left off: the last lesson opened, or the next one if it is done."""
+        lessons = self.lessons
+        if not lessons:
+            return None
+        last = self.enrolment.last_lesson_key if self.enrolment else None
+        start = next((i for i, lesson in enumerate(lessons) if lesson.key == last), None)
+        if start is None:
+            return next((lesson for lesson in lessons if not lesson.completed), lessons[0])
+        return next((lesson for lesson in lessons[start:] if not lesson.completed), None) or next(
+            (lesson for lesson in lessons if not lesson.completed), lessons[start]
+        )
+
+
+def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, request) -> dict[int, Outline]:
+    """Outlines of ``trainings`` keyed by page id; two queries whatever their size."""
+    if not trainings:
+        return {}
+    within = reduce(or_, (Q(path__startswith=t.path) for t in trainings))
+    modules = ModulePage.objects.live().filter(within).order_by("path").defer_streamfields()
+    lessons = LessonPage.objects.live().filter(within).order_by("path").defer_streamfields()
+    by_path = {t.path: t for t in trainings}
+    outlines = {t.pk: Outline(training=t, enrolment=enrolments.get(t.translation_key), modules=[]) for t in trainings}
+    module_entries: dict[str, ModuleEntry] = {}
+    steplen = ModulePage.steplen
+    for module in modules:
+        training = by_path.get(module.path[:-steplen])
+        if training is None:
+            continue
+        entry = ModuleEntry(page=module, key=module.translation_key, url=module.get_url(request))
+        module_entries[module.path] = entry
+        outlines[training.pk].modules.append(entry)
+    for lesson in lessons:
+        module = module_entries.get(lesson.path[:-steplen])
+        if module is None:
+            continue
+        record = progress.get(lesson.translation_key)
+        module.lessons.append(
+            LessonEntry(
+                page=lesson,
+                key=lesson.translation_key,
+                url=lesson.get_url(request),
+                status=record.status if record else LessonStatus.NOT_STARTED,
+            )
+        )
+    return outlines
+
+
+def _enrolment_for(user, training: TrainingPage) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(user=user, training__translation_key=training.translation_key).first()
+
+
+def _progress_by_key(enrolment: Enrolment | None) -> dict[uuid.UUID, LessonProgress]:
+    if enrolment is None:
+        return {}
+    return {p.lesson_key: p for p in LessonProgress.objects.filter(enrolment=enrolment)}
+
+
+def training_catalogue(*, locale, user) -> list[dict]:
+    """The live trainings in ``locale`` with the user's enrolment in each, if any."""
+    trainings = list(TrainingPage.objects.live().filter(locale=locale).order_by("path"))
+    enrolled = {}
+    if user.is_authenticated:
+        enrolled = {
+            e.training.translation_key: e
+            for e in Enrolment.objects.filter(user=user)
+            .select_related("training")
+            .only("status", "completed_at", "training__translation_key")
+        }
+    return [{"page": t, "enrolment": enrolled.get(t.translation_key)} for t in trainings]
+
+
+def training_overview(*, training: TrainingPage, user, request) -> dict:
+    enrolment = _enrolment_for(user, training)
+    outline = _outlines([training], {training.translation_key: enrolment}, _progress_by_key(enrolment), request)[
+        training.pk
+    ]
+    required = [p.required_training for p in training.prerequisites.select_related("required_training")]
+    localised = {
+        t.translation_key: t
+        for t in TrainingPage.objects.filter(
+            translation_key__in=[r.translation_key for r in required], locale_id=training.locale_id
+        )
+    }
+    return {
+        "outline": outline,
+        "enrolment": enrolment,
+        "prerequisites": [localised.get(r.translation_key, r) for r in required],
+        "needs_key": training.enrolment_mode == EnrolmentMode.KEY,
+        "by_invitation": training.enrolment_mode == EnrolmentMode.INVITATION,
+    }
+
+
+def module_overview(*, module: ModulePage, user, request) -> dict:
+    training = TrainingPage.objects.ancestor_of(module).first()
+    context = training_overview(training=training, user=user, request=request)
+    context["training"] = training
+    context["module_entry"] = next((m for m in context["outline"].modules if m.page.pk == module.pk), None)
+    return context
+
+
+@dataclass
+class LessonView:
+    """What the lesson page shows, and the learner's records behind it."""
+
+    lesson: LessonPage
+    training: TrainingPage
+    enrolment: Enrolment | None
+    progress: dict[uuid.UUID, LessonProgress]
+    outline: Outline | None = None
+
+    @property
+    def lesson_progress(self) -> LessonProgress | None:
+        return self.progress.get(self.lesson.translation_key)
+
+
+def lesson_view(*, lesson: LessonPage, user) -> LessonView:
+    """The lesson's training, the learner's enrolment and progress (three queries)."""
+    training = TrainingPage.objects.ancestor_of(lesson).first()
+    enrolment = _enrolment_for(user, training)
+    return LessonView(lesson=lesson, training=training, enrolment=enrolment, progress=_progress_by_key(enrolment))
+
+
+def lesson_context(view: LessonView, request) -> dict:
+    """Outline, neighbours and this learner's answers for the lesson page (two more queries)."""
+    outline = _outlines([view.training], {view.training.translation_key: view.enrolment}, view.progress, request)[
+        view.training.pk
+    ]
+    view.outline = outline
+    lessons = outline.lessons
+    index = next((i for i, entry in enumerate(lessons) if entry.page.pk == view.lesson.pk), None)
+    module = next((m for m in outline.modules if any(e.page.pk == view.lesson.pk for e in m.lessons)), None)
+    record = view.lesson_progress
+    return {
+        "training": view.training,
+        "enrolment": view.enrolment,
+        "outline": outline,
+        "module_entry": module,
+        "previous_lesson": lessons[index - 1] if index else None,
+        "next_lesson": lessons[index + 1] if index is not None and index + 1 < len(lessons) else None,
+        "lesson_progress": record,
+        "answers": record.answers if record else {},
+        "reflections": record.reflections if record else {},
+    }
+
+
+def dashboard(*, user, language: str, request) -> list[Outline]:
+    """The user's trainings in ``language`` (falling back to the default one), with progress."""
+    enrolments = list(Enrolment.objects.filter(user=user).select_related("training").order_by("-enrolled_at"))
+    if not enrolments:
+        return []
+    keys = [e.training.translation_key for e in enrolments]
+    localised = {
+        t.translation_key: t
+        for t in TrainingPage.objects.filter(translation_key__in=keys, locale__language_code=language).live()
+    }
+    trainings = [localised.get(e.training.translation_key, e.training) for e in enrolments]
+    by_key = {e.training.translation_key: e for e in enrolments}
+    progress = {
+        p.lesson_key: p for p in LessonProgress.objects.filter(enrolment__in=enrolments).only("lesson_key", "status")
+    }
+    outlines = _outlines(trainings, by_key, progress, request)
+    return [outlines[t.pk] for t in trainings]

@@ -1,0 +1,279 @@
+"""Writes: enrolling, recording what a learner does, and recording completion.
+
+Every write that touches a learner's progress first locks their enrolment row, so one learner's
+requests for one training are applied one at a time: a duplicated or concurrent submission finds
+the first one's result and changes nothing. Completion of a module or a training is recorded once
+(unique constraints back the lock up), and ``training_completed`` is sent after commit.
+"""
+
+import hmac
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lms.tasks import enqueue_on_commit
+
+from .blocks import check_answer
+from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
+from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, ModulePage, TrainingPage, canonical
+from .signals import training_completed
+
+REFLECTION_MAX_LENGTH = 10_000
+
+
+class EnrolmentError(Exception):
+    """Enrolment refused; the message is shown to the learner as it is."""
+
+
+class AnswerError(Exception):
+    """An answer or reflection that cannot be recorded; the message is shown to the learner."""
+
+
+def missing_prerequisites(*, user, training: TrainingPage) -> list[TrainingPage]:
+    """The trainings ``user`` must complete before enrolling in ``training``."""
+    required = [p.required_training for p in training.prerequisites.select_related("required_training")]
+    if not required:
+        return []
+    done = set(
+        Enrolment.objects.filter(
+            user=user,
+            completed_at__isnull=False,
+            training__translation_key__in=[t.translation_key for t in required],
+        ).values_list("training__translation_key", flat=True)
+    )
+    return [t for t in required if t.translation_key not in done]
+
+
+def enrolment_create(*, user, training: TrainingPage, key: str = "", invited: bool = False) -> Enrolment:
+    """Enrol ``user`` in ``training`` (any language version); enrolling twice returns the first.
+
+    ``invited`` is for staff who enrol people themselves: it skips the key and invitation checks,
+    but never the prerequisites.
+    """
+    training = canonical(training)
+    existing = Enrolment.objects.filter(user=user, training=training).first()
+    if existing is not None:
+        return existing
+    if not invited:
+        if training.enrolment_mode == EnrolmentMode.INVITATION:
+            raise EnrolmentError(_("This training is by invitation only. Ask your organisation for an invitation."))
+        if training.enrolment_mode == EnrolmentMode.KEY and not _key_matches(key, training.enrolment_key):
+            raise EnrolmentError(_("The enrolment key is not right. Check it and try again."))
+    missing = missing_prerequisites(user=user, training=training)
+    if missing:
+        titles = ", ".join(_localised_title(t) for t in missing)
+        raise EnrolmentError(_("Complete this training first: %(titles)s.") % {"titles": titles})
+    with transaction.atomic():
+        enrolment, created = Enrolment.objects.get_or_create(user=user, training=training)
+        if created:
+            from .tasks import send_enrolment_email
+
+            enqueue_on_commit(send_enrolment_email, enrolment.pk)
+    return enrolment
+
+
+def _key_matches(given: str, expected: str) -> bool:
+    given = "".join(given.split()).casefold()
+    expected = "".join(expected.split()).casefold()
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _localised_title(page) -> str:
+    translated = page.get_translations(inclusive=True).filter(locale__language_code=translation.get_language()).first()
+    return (translated or page).title
+
+
+def enrolment_notify(*, enrolment_id: int) -> bool:
+    """Send the welcome e-mail once; return whether it was sent now."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("user", "training")
+            .filter(pk=enrolment_id)
+            .first()
+        )
+        if enrolment is None or enrolment.notified_at is not None:
+            return False
+        user = enrolment.user
+        with translation.override(user.preferred_language):
+            training = (
+                TrainingPage.objects.filter(
+                    translation_key=enrolment.training.translation_key,
+                    locale__language_code=user.preferred_language,
+                ).first()
+                or enrolment.training
+            )
+            context = {
+                "user": user,
+                "training": training,
+                "training_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + (training.get_url() or "/"),
+            }
+            subject = render_to_string("courses/email/enrolled_subject.txt", context).strip()
+            body = render_to_string("courses/email/enrolled_body.txt", context)
+        send_mail(subject, body, None, [user.email])
+        enrolment.notified_at = timezone.now()
+        enrolment.save(update_fields=["notified_at"])
+    return True
+
+
+def _locked(enrolment: Enrolment) -> Enrolment:
+    return Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+
+
+def _progress(enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+    progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_key=lesson.translation_key)
+    return progress
+
+
+def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+    """Record that the learner opened ``lesson``: where to continue, and the 'opened' rule."""
+    now = timezone.now()
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        progress = _progress(enrolment, lesson)
+        enrolment.last_lesson_key = lesson.translation_key
+        enrolment.last_activity_at = now
+        enrolment.save(update_fields=["last_lesson_key", "last_activity_at"])
+        _evaluate(enrolment, lesson, progress, now)
+    return progress
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    correct: bool
+    changed: bool
+    progress: LessonProgress
+
+
+def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str, selected: list[int]) -> AnswerResult:
+    """Check an answer on the server, store it, and recompute completion.
+
+    The latest answer to a question counts; sending the same answer again changes nothing.
+    """
+    question = lesson.questions().get(question_id)
+    if question is None:
+        raise AnswerError(_("This question is no longer in the lesson. Reload the page."))
+    options = len(question["options"])
+    chosen = sorted(set(selected))
+    if not chosen:
+        raise AnswerError(_("Choose an answer first."))
+    if any(index < 0 or index >= options for index in chosen):
+        raise AnswerError(_("That answer is not one of the options. Reload the page and try again."))
+    if question["kind"] == QuestionKind.SINGLE and len(chosen) != 1:
+        raise AnswerError(_("Choose exactly one option."))
+    correct = check_answer(question, chosen)
+    now = timezone.now()
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        progress = _progress(enrolment, lesson)
+        previous = progress.answers.get(question_id)
+        if previous is not None and previous["selected"] == chosen:
+            return AnswerResult(correct=previous["correct"], changed=False, progress=progress)
+        progress.answers[question_id] = {"selected": chosen, "correct": correct, "answered_at": now.isoformat()}
+        progress.score = _score(lesson, progress)
+        progress.save(update_fields=["answers", "score", "updated_at"])
+        enrolment.last_lesson_key = lesson.translation_key
+        enrolment.last_activity_at = now
+        enrolment.save(update_fields=["last_lesson_key", "last_activity_at"])
+        _evaluate(enrolment, lesson, progress, now)
+    return AnswerResult(correct=correct, changed=True, progress=progress)
+
+
+def reflection_save(*, enrolment: Enrolment, lesson: LessonPage, reflection_id: str, text: str) -> LessonProgress:
+    """Keep the learner's own reflection; only they ever see it."""
+    if reflection_id not in lesson.reflections():
+        raise AnswerError(_("This reflection task is no longer in the lesson. Reload the page."))
+    text = text.strip()
+    if len(text) > REFLECTION_MAX_LENGTH:
+        raise AnswerError(
+            _(
+                "Your text is too long (%(length)d characters; at most %(max)d). "
+                "Nothing was lost: shorten it and save again."
+            )
+            % {"length": len(text), "max": REFLECTION_MAX_LENGTH}
+        )
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        progress = _progress(enrolment, lesson)
+        if progress.reflections.get(reflection_id, {}).get("text") != text:
+            progress.reflections[reflection_id] = {"text": text, "saved_at": timezone.now().isoformat()}
+            progress.save(update_fields=["reflections", "updated_at"])
+    return progress
+
+
+def _score(lesson: LessonPage, progress: LessonProgress) -> int | None:
+    questions = lesson.questions()
+    if not questions:
+        return None
+    right = sum(1 for qid in questions if progress.answers.get(qid, {}).get("correct"))
+    return right * 100 // len(questions)
+
+
+def _rule_met(lesson: LessonPage, progress: LessonProgress) -> bool:
+    rules = canonical(lesson)  # the Finnish version's rule applies to every language
+    questions = lesson.questions()
+    if rules.completion_rule == CompletionRule.OPENED or not questions:
+        return True
+    if rules.completion_rule == CompletionRule.ALL_CORRECT:
+        return all(progress.answers.get(qid, {}).get("correct") for qid in questions)
+    return (progress.score or 0) >= (rules.pass_percent or 100)
+
+
+def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress, now) -> None:
+    """Complete the lesson if its rule is met, then its module and training if they are done.
+
+    Called with the enrolment row locked. A completed lesson stays completed: a later wrong answer
+    changes the score, never the completion.
+    """
+    if progress.completed_at is not None or not _rule_met(lesson, progress):
+        return
+    progress.status = LessonStatus.COMPLETED
+    progress.completed_at = now
+    progress.save(update_fields=["status", "completed_at", "updated_at"])
+    _record_completions(enrolment, now)
+
+
+def training_structure(training: TrainingPage) -> dict:
+    """``{module_key: [lesson_key, ...]}`` of the live modules and lessons of ``training``."""
+    modules = dict(ModulePage.objects.live().child_of(training).values_list("path", "translation_key"))
+    structure = {key: [] for key in modules.values()}
+    steplen = ModulePage.steplen
+    for path, key in LessonPage.objects.live().descendant_of(training).values_list("path", "translation_key"):
+        module_key = modules.get(path[:-steplen])
+        if module_key is not None:
+            structure[module_key].append(key)
+    return structure
+
+
+def _record_completions(enrolment: Enrolment, now) -> None:
+    structure = training_structure(enrolment.training)
+    completed = set(
+        LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).values_list(
+            "lesson_key", flat=True
+        )
+    )
+    recorded = set(ModuleCompletion.objects.filter(enrolment=enrolment).values_list("module_key", flat=True))
+    ModuleCompletion.objects.bulk_create(
+        [
+            ModuleCompletion(enrolment=enrolment, module_key=module_key, completed_at=now)
+            for module_key, lessons in structure.items()
+            if module_key not in recorded and set(lessons) <= completed
+        ],
+        ignore_conflicts=True,
+    )
+    all_lessons = [key for lessons in structure.values() for key in lessons]
+    if not all_lessons or not set(all_lessons) <= completed:
+        return
+    finished = Enrolment.objects.filter(Q(pk=enrolment.pk), completed_at__isnull=True).update(
+        completed_at=now, status=EnrolmentStatus.COMPLETED
+    )
+    if finished:
+        enrolment.completed_at, enrolment.status = now, EnrolmentStatus.COMPLETED
+        transaction.on_commit(lambda: training_completed.send(sender=Enrolment, enrolment=enrolment))

@@ -1,0 +1,110 @@
+"""Views parse and authorise, then call one service; the pages themselves are Wagtail's."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import LessonPage, TrainingPage
+
+DRAFTS_KEY = "reflection-drafts"
+
+
+def serve_lesson(request, lesson: LessonPage):
+    """Show a lesson to an enrolled learner, recording the visit; editors see it read-only."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    view = selectors.lesson_view(lesson=lesson, user=request.user)
+    read_only = False
+    if view.enrolment is None:
+        if not lesson.permissions_for_user(request.user).can_edit():
+            messages.info(request, _("Enrol in the training to study its lessons."))
+            return redirect(view.training.get_url(request))
+        read_only = True
+    else:
+        record = view.lesson_progress
+        if record is None or record.completed_at is None or view.enrolment.last_lesson_key != lesson.translation_key:
+            view.progress[lesson.translation_key] = services.lesson_open(enrolment=view.enrolment, lesson=lesson)
+    context = lesson.get_context(request)
+    context.update(selectors.lesson_context(view, request))
+    context["preview"] = read_only
+    drafts = request.session.pop(DRAFTS_KEY, {})
+    context["reflections"] = {**context["reflections"], **{k: {"text": v} for k, v in drafts.items()}}
+    return TemplateResponse(request, lesson.get_template(request), context)
+
+
+def _enrolled_lesson(request, lesson_id: int):
+    """The live lesson and the requester's enrolment in its training, or 404 for anyone else."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    view = selectors.lesson_view(lesson=lesson, user=request.user)
+    if view.enrolment is None:
+        raise Http404
+    return lesson, view
+
+
+def _back_to(lesson: LessonPage, request, anchor: str):
+    return redirect(f"{lesson.get_url(request)}#{anchor}")
+
+
+@login_required
+@require_POST
+def answer(request, lesson_id: int, question_id: str):
+    lesson, view = _enrolled_lesson(request, lesson_id)
+    try:
+        selected = [int(value) for value in request.POST.getlist("option")]
+    except ValueError:
+        selected = [-1]
+    was_completed = bool(view.lesson_progress and view.lesson_progress.completed_at)
+    try:
+        result = services.answer_submit(
+            enrolment=view.enrolment, lesson=lesson, question_id=question_id, selected=selected
+        )
+    except services.AnswerError as error:
+        messages.error(request, str(error))
+    else:
+        if result.progress.completed_at and not was_completed:
+            messages.success(request, _("Lesson completed."))
+    return _back_to(lesson, request, f"q-{question_id}")
+
+
+@login_required
+@require_POST
+def reflect(request, lesson_id: int, reflection_id: str):
+    lesson, view = _enrolled_lesson(request, lesson_id)
+    try:
+        services.reflection_save(
+            enrolment=view.enrolment, lesson=lesson, reflection_id=reflection_id, text=request.POST.get("text", "")
+        )
+    except services.AnswerError as error:
+        messages.error(request, str(error))
+        # Keep what they wrote: the lesson page puts it back in the text box.
+        request.session[DRAFTS_KEY] = {reflection_id: request.POST.get("text", "")}
+    else:
+        messages.success(request, _("Your reflection has been saved. Only you can see it."))
+    return _back_to(lesson, request, f"r-{reflection_id}")
+
+
+@login_required
+@require_POST
+def enrol(request, training_id: int):
+    training = get_object_or_404(TrainingPage.objects.live(), pk=training_id)
+    try:
+        services.enrolment_create(user=request.user, training=training, key=request.POST.get("key", ""))
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect(training.get_url(request))
+    messages.success(request, _("You are enrolled. Welcome!"))
+    outline = selectors.training_overview(training=training, user=request.user, request=request)["outline"]
+    first = outline.continue_lesson
+    return redirect(first.url if first else training.get_url(request))
+
+
+@login_required
+def dashboard(request):
+    outlines = selectors.dashboard(user=request.user, language=request.LANGUAGE_CODE, request=request)
+    return render(request, "courses/dashboard.html", {"outlines": outlines})
