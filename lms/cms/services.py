@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from .models import HomePage
 
@@ -19,7 +19,7 @@ def site_setup() -> dict[str, HomePage]:
     """
     locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES}
     default = locales[settings.LANGUAGE_CODE]
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=default))
     home = HomePage.objects.filter(locale=default).first()
     if home is None:
         home = root.add_child(
@@ -40,6 +40,8 @@ def site_setup() -> dict[str, HomePage]:
         site.save()
         if type(placeholder.specific) is Page and not placeholder.get_children().exists():
             placeholder.delete()
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     homes = {default.language_code: home}
     for code, locale in locales.items():
         if locale == default:

@@ -14,3 +14,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The test server serves static files itself; WhiteNoise would only warn about a missing STATIC_ROOT.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405

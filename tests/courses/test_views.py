@@ -1,0 +1,167 @@
+"""Who may see and do what: anonymous visitors, learners A and B, trainers."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from lms.courses import services
+from lms.courses.enums import CompletionRule
+from lms.courses.models import LessonProgress
+from lms.courses.permissions import TRAINERS, trainers_group_ensure
+from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, question, reflection, text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(index):
+    training = TrainingPageFactory(parent=index, title="Työkyvyn tuki", slug="tyokyvyn-tuki")
+    module = ModulePageFactory(parent=training, title="Työkyky", slug="tyokyky")
+    lesson = LessonPageFactory(
+        parent=module,
+        slug="eka",
+        title="Ensimmäinen oppitunti",
+        completion_rule=CompletionRule.ALL_CORRECT,
+        body=[text("<p>Tervetuloa.</p>"), question("q1", correct=(2,)), reflection("r1")],
+    )
+    second = LessonPageFactory(parent=module, slug="toka", title="Toinen oppitunti")
+    return training, lesson, second
+
+
+def test_catalogue_and_training_page_are_public(client, course):
+    training, _lesson, _second = course
+    assert "Työkyvyn tuki" in client.get("/fi/").content.decode()
+    response = client.get(training.url)
+    assert response.status_code == 200
+    assert "Kirjaudu" in response.content.decode() or "Log in" in response.content.decode()
+
+
+def test_anonymous_visitor_is_sent_to_log_in_from_a_lesson(client, course):
+    _training, lesson, _second = course
+    response = client.get(lesson.url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_learner_not_enrolled_is_sent_to_the_training_page(client, course, learner):
+    training, lesson, _second = course
+    client.force_login(learner)
+    response = client.get(lesson.url)
+    assert response.status_code == 302
+    assert response["Location"] == training.url
+
+
+def test_enrolled_learner_sees_the_lesson_without_the_answers(client, course, learner):
+    training, lesson, _second = course
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+
+    html = client.get(lesson.url).content.decode()
+
+    assert "Tervetuloa." in html
+    assert "Vaihtoehto 2" in html
+    assert "Palaute" not in html  # feedback appears only after answering
+    assert "correct" not in html.split('class="lesson"', 1)[1].split("</article>")[0].replace('class="question', "")
+
+
+def test_answering_shows_feedback_for_the_chosen_option_only(client, course, learner):
+    training, lesson, _second = course
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+
+    response = client.post(f"/fi/learn/lessons/{lesson.pk}/questions/q1/", {"option": "0"}, follow=True)
+
+    html = response.content.decode()
+    assert "Palaute 0" in html
+    assert "Palaute 2" not in html
+
+
+def test_learner_b_cannot_answer_or_read_learner_a_progress(client, course, learner, other_learner):
+    training, lesson, _second = course
+    enrolment = services.enrolment_create(user=learner, training=training)
+    services.reflection_save(enrolment=enrolment, lesson=lesson, reflection_id="r1", text="Yksityinen ajatus")
+
+    client.force_login(other_learner)
+    assert client.post(f"/fi/learn/lessons/{lesson.pk}/questions/q1/", {"option": "2"}).status_code == 404
+    assert client.post(f"/fi/learn/lessons/{lesson.pk}/reflections/r1/", {"text": "x"}).status_code == 404
+    services.enrolment_create(user=other_learner, training=training)
+    html = client.get(lesson.url).content.decode()
+    assert "Yksityinen ajatus" not in html
+    assert "Yksityinen ajatus" not in client.get("/fi/learn/").content.decode()
+    assert LessonProgress.objects.filter(enrolment__user=other_learner, answers__has_key="q1").count() == 0
+
+
+def test_answer_endpoint_refuses_get_and_anonymous(client, course):
+    _training, lesson, _second = course
+    url = f"/fi/learn/lessons/{lesson.pk}/questions/q1/"
+    assert client.post(url, {"option": "2"}).status_code == 302  # to the login page
+    assert LessonProgress.objects.count() == 0
+
+
+def test_a_bad_answer_shows_an_error_in_the_learners_language(client, course, learner):
+    training, lesson, _second = course
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+
+    response = client.post(f"/fi/learn/lessons/{lesson.pk}/questions/q1/", {"option": "x"}, follow=True)
+
+    assert "Vastausvaihtoehtoa ei ole" in response.content.decode()
+    assert not LessonProgress.objects.filter(answers__has_key="q1").exists()
+
+
+def test_too_long_reflection_is_refused_and_kept_in_the_form(client, course, learner):
+    training, lesson, _second = course
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    long_text = "sana " * 3000
+
+    response = client.post(f"/fi/learn/lessons/{lesson.pk}/reflections/r1/", {"text": long_text}, follow=True)
+
+    html = response.content.decode()
+    assert "liian pitkä" in html
+    assert long_text.strip() in html
+    assert not LessonProgress.objects.filter(reflections__has_key="r1").exists()
+
+
+def test_dashboard_needs_login_and_shows_own_progress(client, course, learner):
+    training, lesson, _second = course
+    assert client.get("/fi/learn/").status_code == 302
+    enrolment = services.enrolment_create(user=learner, training=training)
+    services.lesson_open(enrolment=enrolment, lesson=_second)
+    client.force_login(learner)
+
+    html = client.get("/fi/learn/").content.decode()
+
+    assert "Työkyvyn tuki" in html
+    assert 'aria-valuenow="50"' in html
+    assert lesson.url in html  # continue with the first unfinished lesson
+
+
+def test_trainer_sees_a_lesson_read_only_without_enrolling(client, course, user_factory):
+    _training, lesson, _second = course
+    trainers_group_ensure()
+    trainer = user_factory()
+    trainer.groups.add(Group.objects.get(name=TRAINERS))
+    client.force_login(trainer)
+
+    response = client.get(lesson.url)
+
+    assert response.status_code == 200
+    assert "Esikatselu" in response.content.decode()
+    assert LessonProgress.objects.count() == 0
+
+
+def test_trainer_can_open_the_admin_but_not_users(client, course, user_factory):
+    trainers_group_ensure()
+    trainer = user_factory()
+    trainer.groups.add(Group.objects.get(name=TRAINERS))
+    client.force_login(trainer)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/users/").status_code == 302  # permission denied: back to the dashboard
+    training, _lesson, _second = course
+    assert client.get(f"/admin/pages/{training.pk}/edit/").status_code == 200
+
+
+def test_learner_cannot_open_the_admin(client, learner):
+    client.force_login(learner)
+    assert client.get("/admin/").status_code == 302

@@ -1,0 +1,99 @@
+"""Factories for users and training page trees."""
+
+import uuid
+
+import factory
+import wagtail_factories
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from lms.courses.enums import CompletionRule, QuestionKind
+from lms.courses.models import LessonPage, ModulePage, TrainingIndexPage, TrainingPage
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    email = factory.Sequence(lambda n: f"learner{n}@example.com")
+    certificate_name = factory.Faker("name", locale="fi_FI")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        self.save()
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class TrainingIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Koulutukset"
+    slug = "koulutukset"
+
+    class Meta:
+        model = TrainingIndexPage
+
+
+class TrainingPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Koulutus {n}")
+    slug = factory.Sequence(lambda n: f"koulutus-{n}")
+    summary = "Tiivistelmä."
+
+    class Meta:
+        model = TrainingPage
+
+
+class ModulePageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Moduuli {n}")
+    slug = factory.Sequence(lambda n: f"moduuli-{n}")
+
+    class Meta:
+        model = ModulePage
+
+
+class LessonPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Oppitunti {n}")
+    slug = factory.Sequence(lambda n: f"oppitunti-{n}")
+    completion_rule = CompletionRule.OPENED
+
+    class Meta:
+        model = LessonPage
+
+
+def question(block_id: str | None = None, *, kind=QuestionKind.SINGLE, correct=(0,), options=3) -> dict:
+    """A question block in StreamField raw form; options at the ``correct`` indexes are right."""
+    return {
+        "type": "question",
+        "id": block_id or str(uuid.uuid4()),
+        "value": {
+            "kind": kind,
+            "prompt": "<p>Kysymys?</p>",
+            "options": [
+                {
+                    "type": "item",
+                    "id": str(uuid.uuid4()),
+                    "value": {"text": f"Vaihtoehto {n}", "correct": n in correct, "feedback": f"Palaute {n}"},
+                }
+                for n in range(options)
+            ],
+        },
+    }
+
+
+def reflection(block_id: str | None = None) -> dict:
+    return {"type": "reflection", "id": block_id or str(uuid.uuid4()), "value": {"prompt": "<p>Pohdi.</p>"}}
+
+
+def text(html="<p>Teksti.</p>") -> dict:
+    return {"type": "text", "id": str(uuid.uuid4()), "value": html}
+
+
+def build_training(index, *, modules=1, lessons=3, rule=CompletionRule.OPENED, body=None, **fields) -> TrainingPage:
+    """A live training with ``modules`` x ``lessons`` lessons under ``index``."""
+    training = TrainingPageFactory(parent=index, **fields)
+    for _m in range(modules):
+        module = ModulePageFactory(parent=training)
+        for _n in range(lessons):
+            LessonPageFactory(parent=module, completion_rule=rule, body=body if body is not None else [text()])
+    return training
