@@ -50,7 +50,8 @@ def test_all_correct_needs_every_question_right(index, learner):
     first = services.answer_submit(enrolment=enrolment, lesson=lesson, question_id="q1", selected=[1])
     partial = services.answer_submit(enrolment=enrolment, lesson=lesson, question_id="q2", selected=[0])
 
-    assert first.correct and not partial.correct
+    assert first.correct
+    assert not partial.correct
     assert LessonProgress.objects.get(enrolment=enrolment).completed_at is None
 
     services.answer_submit(enrolment=enrolment, lesson=lesson, question_id="q2", selected=[2, 0])

@@ -33,7 +33,8 @@ def test_same_answer_twice_changes_nothing(quiz, learner):
 
     again = services.answer_submit(enrolment=enrolment, lesson=lesson, question_id="q1", selected=[1])
 
-    assert first.changed and not again.changed
+    assert first.changed
+    assert not again.changed
     after = LessonProgress.objects.get(enrolment=enrolment)
     assert after.answers == stored.answers
     assert after.updated_at == stored.updated_at
