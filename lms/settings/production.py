@@ -23,3 +23,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Two deploy checks are decisions, not oversights:
+# - W019: frames must stay possible from our own origin (Wagtail's preview panel, the H5P player).
+# - W021: HSTS preloading binds every subdomain of the organisation's domain for months; an operator
+#   opts in with SECURE_HSTS_PRELOAD=1 after deciding that, so we do not ask for it by default.
+SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

@@ -1,0 +1,100 @@
+"""Project-level promises: health check, production settings, settings from the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_in_process_tasks(client):
+    with override_settings(CELERY_BROKER_URL=""):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["ok"] is True
+    assert body["broker"] == {"ok": True, "mode": "in-process"}
+
+
+@pytest.mark.django_db
+def test_healthz_says_503_when_the_broker_is_down(client):
+    from lms.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    try:
+        with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:9/0"):
+            response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
+    assert response.json()["database"]["ok"] is True
+
+
+def _manage(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "kyky.example.fi",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", env_extra={"DJANGO_SETTINGS_MODULE": "lms.settings.production", "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_database_url_and_broker_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_MAX_AGE'],"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    )
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+            "DATABASE_URL": "postgres://u@db.example:5432/kyky",
+            "CELERY_BROKER_URL": "redis://broker.example:6379/0",
+        },
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "600",
+        "False",
+        "redis://broker.example:6379/0",
+    ], result.stderr
+    default = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env_extra={"DJANGO_SETTINGS_MODULE": "lms.settings.dev", "DATABASE_URL": "", "CELERY_BROKER_URL": ""},
+    )
+    assert default.stdout.split()[0] == "django.db.backends.sqlite3"
+    assert default.stdout.split()[2] == "True"  # no broker: tasks run in-process
