@@ -94,8 +94,8 @@ TEMPLATES = [
 # persist between requests (and between Celery tasks, whose Django fix-up honours CONN_MAX_AGE):
 # opening one costs more than most of our pages.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
