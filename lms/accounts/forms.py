@@ -25,3 +25,17 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["certificate_name", "first_name", "last_name", "organisation", "preferred_language"]
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right. Nothing was deleted."))
+        return password

@@ -246,3 +246,40 @@ def dashboard(*, user, language: str, request) -> list[Outline]:
     }
     outlines = _outlines(trainings, by_key, progress, request)
     return [outlines[t.pk] for t in trainings]
+
+
+def personal_data(user) -> list[dict]:
+    """The user's enrolments, progress, answers and reflections, for their data export."""
+    enrolments = (
+        Enrolment.objects.filter(user=user)
+        .select_related("training")
+        .prefetch_related("lesson_progress", "module_completions")
+    )
+    titles = dict(
+        LessonPage.objects.filter(
+            translation_key__in=[p.lesson_key for e in enrolments for p in e.lesson_progress.all()],
+            locale_id__in=[e.training.locale_id for e in enrolments],
+        ).values_list("translation_key", "title")
+    )
+    return [
+        {
+            "training": e.training.title,
+            "status": e.status,
+            "enrolled_at": e.enrolled_at.isoformat(),
+            "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+            "modules_completed": [m.completed_at.isoformat() for m in e.module_completions.all()],
+            "lessons": [
+                {
+                    "lesson": titles.get(p.lesson_key, str(p.lesson_key)),
+                    "status": p.status,
+                    "score": p.score,
+                    "opened_at": p.opened_at.isoformat(),
+                    "completed_at": p.completed_at.isoformat() if p.completed_at else None,
+                    "answers": p.answers,
+                    "reflections": p.reflections,
+                }
+                for p in e.lesson_progress.all()
+            ],
+        }
+        for e in enrolments
+    ]

@@ -166,3 +166,34 @@ def test_trainer_can_open_the_admin_but_not_users(client, course, user_factory):
 def test_learner_cannot_open_the_admin(client, learner):
     client.force_login(learner)
     assert client.get("/admin/").status_code == 302
+
+
+def test_trainer_sees_progress_of_the_trainings_they_edit_only(client, course, user_factory, learner, homes):
+    from wagtail.models import GroupPagePermission, Page
+
+    training, lesson, _second = course
+    enrolment = services.enrolment_create(user=learner, training=training)
+    services.lesson_open(enrolment=enrolment, lesson=_second)
+    trainers_group_ensure()
+    trainer = user_factory()
+    trainer.groups.add(Group.objects.get(name=TRAINERS))
+    client.force_login(trainer)
+
+    index_html = client.get("/admin/progress/").content.decode()
+    detail = client.get(f"/admin/progress/{training.pk}/")
+
+    assert training.title in index_html
+    assert detail.status_code == 200
+    assert learner.display_name in detail.content.decode()
+    assert "1/2" in detail.content.decode()
+
+    # a group that may edit only another part of the site sees nothing of this training
+    outsider_group = Group.objects.create(name="Elsewhere")
+    outsider_group.permissions.add(*Group.objects.get(name=TRAINERS).permissions.all())
+    other = Page.objects.get(pk=homes["sv"].pk)
+    GroupPagePermission.objects.create(group=outsider_group, page=other, permission_type="change")
+    outsider = user_factory()
+    outsider.groups.add(outsider_group)
+    client.force_login(outsider)
+    assert client.get(f"/admin/progress/{training.pk}/").status_code in {302, 403}
+    assert training.title not in client.get("/admin/progress/").content.decode()
