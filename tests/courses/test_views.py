@@ -171,7 +171,7 @@ def test_learner_cannot_open_the_admin(client, learner):
 def test_trainer_sees_progress_of_the_trainings_they_edit_only(client, course, user_factory, learner, homes):
     from wagtail.models import GroupPagePermission, Page
 
-    training, lesson, _second = course
+    training, _lesson, _second = course
     enrolment = services.enrolment_create(user=learner, training=training)
     services.lesson_open(enrolment=enrolment, lesson=_second)
     trainers_group_ensure()
