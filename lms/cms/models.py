@@ -1,13 +1,31 @@
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.url_routing import RouteResult
 
 from .blocks import content_blocks
 
 
 class HomePage(Page):
     """The site root in each language: a welcome and the way to the trainings."""
+
+    def route(self, request, path_components):
+        """Find the page for the whole remaining path in one query when there is one.
+
+        Wagtail's default walks the tree one query (and one ``specific`` query) per level; a lesson
+        is four levels down. ``url_path`` is unique, so one indexed lookup gives the same page.
+        Paths that are not a page (a routable page's sub-path) fall back to the walk.
+        """
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = Page.objects.filter(url_path=url_path).specific().first()
+            if page is not None:
+                if not page.live:
+                    raise Http404
+                return RouteResult(page)
+        return super().route(request, path_components)
 
     body = StreamField(content_blocks(), blank=True, use_json_field=True)
 

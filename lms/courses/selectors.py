@@ -103,6 +103,8 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
     modules = ModulePage.objects.live().filter(within).order_by("path").defer_streamfields()
     lessons = LessonPage.objects.live().filter(within).order_by("path").defer_streamfields()
     by_path = {t.path: t for t in trainings}
+    # Children's URLs follow from the training's: one reverse() per training, not per page.
+    training_urls = {t.path: t.get_url(request) for t in trainings}
     outlines = {t.pk: Outline(training=t, enrolment=enrolments.get(t.translation_key), modules=[]) for t in trainings}
     module_entries: dict[str, ModuleEntry] = {}
     steplen = ModulePage.steplen
@@ -110,7 +112,9 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
         training = by_path.get(module.path[:-steplen])
         if training is None:
             continue
-        entry = ModuleEntry(page=module, key=module.translation_key, url=module.get_url(request))
+        entry = ModuleEntry(
+            page=module, key=module.translation_key, url=f"{training_urls[training.path]}{module.slug}/"
+        )
         module_entries[module.path] = entry
         outlines[training.pk].modules.append(entry)
     for lesson in lessons:
@@ -122,7 +126,7 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
             LessonEntry(
                 page=lesson,
                 key=lesson.translation_key,
-                url=lesson.get_url(request),
+                url=f"{module.url}{lesson.slug}/",
                 status=record.status if record else LessonStatus.NOT_STARTED,
             )
         )

@@ -97,3 +97,24 @@ def test_enrolment_in_a_translation_points_at_the_default_language_training(inde
     enrolment = services.enrolment_create(user=learner, training=swedish)
 
     assert enrolment.training_id == training.pk
+
+
+def test_enrolment_with_the_broker_down_still_sends_the_email(
+    index, learner, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from lms.courses.tasks import send_enrolment_email
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_enrolment_email, "delay", broker_down)
+    training = build_training(index)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = services.enrolment_create(user=learner, training=training)
+
+    enrolment.refresh_from_db()
+    assert enrolment.notified_at is not None  # ran in-process instead of being lost
+    assert len(mail.outbox) == 1

@@ -197,3 +197,23 @@ def test_trainer_sees_progress_of_the_trainings_they_edit_only(client, course, u
     client.force_login(outsider)
     assert client.get(f"/admin/progress/{training.pk}/").status_code in {302, 403}
     assert training.title not in client.get("/admin/progress/").content.decode()
+
+
+def test_trainer_previews_a_draft_lesson_as_learners_see_it(client, course, user_factory):
+    _training, lesson, _second = course
+    trainers_group_ensure()
+    trainer = user_factory()
+    trainer.groups.add(Group.objects.get(name=TRAINERS))
+    lesson.title = "Luonnos"
+    lesson.save_revision(user=trainer)
+    client.force_login(trainer)
+
+    response = client.get(f"/admin/pages/{lesson.pk}/view_draft/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Luonnos" in html
+    assert "Esikatselu" in html or "Preview" in html
+    assert "Vaihtoehto 2" in html
+    assert "Palaute" not in html
+    assert LessonProgress.objects.count() == 0

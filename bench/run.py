@@ -1,0 +1,184 @@
+"""Kyky's benchmarks: one command, ratios measured side by side in one run (``make bench``).
+
+It builds a fresh PostgreSQL database with the real content and a learner part-way through a
+training, serves it with gunicorn exactly as in production (plus a minimal view), and drives each
+page from a separate process on 127.0.0.1. Absolute numbers depend on the machine; the ratios to
+the minimal view, measured in the same run on the same server, are what to compare over time.
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kyky_bench),
+BENCH_SECONDS (8), BENCH_CONCURRENCY (4), BENCH_WORKERS (2 gunicorn workers).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kyky_bench")
+SECONDS = os.environ.get("BENCH_SECONDS", "8")
+CONCURRENCY = os.environ.get("BENCH_CONCURRENCY", "4")
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": DATABASE_URL,
+    "SECRET_KEY": "bench-only-" + "k" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "CELERY_BROKER_URL": "",
+    "PYTHONPATH": str(ROOT),
+}
+
+
+def manage(*args, env=None):
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env or ENV, check=True, stdout=subprocess.DEVNULL)
+
+
+def recreate_database():
+    import psycopg
+
+    url = DATABASE_URL.rsplit("/", 1)
+    with psycopg.connect(f"{url[0]}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url[1]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{url[1]}"')
+
+
+PREPARE = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from lms.courses import services
+from lms.courses.models import LessonPage, TrainingPage
+
+user = get_user_model().objects.get(email="learner@example.com")
+training = TrainingPage.objects.get(locale__language_code="fi", slug="tyokykykoordinaattorikoulutus")
+enrolment = services.enrolment_create(user=user, training=training)
+lessons = list(LessonPage.objects.live().descendant_of(training).order_by("path"))
+for lesson in lessons[:4]:
+    services.lesson_open(enrolment=enrolment, lesson=lesson)
+for other in TrainingPage.objects.filter(locale__language_code="fi", prerequisites__isnull=True):
+    services.enrolment_create(user=user, training=other)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key, lessons[0].url)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(conn_max_age: str):
+    port = free_port()
+    env = {**ENV, "CONN_MAX_AGE": conn_max_age}
+    process = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "lms.wsgi",
+            "--workers",
+            WORKERS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=bench.settings",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/minimal", timeout=2).read()
+            return process, port
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.2)
+
+
+def load(port: int, path: str, cookie: str) -> dict:
+    subprocess.run(
+        [PY, str(ROOT / "bench" / "load.py"), "127.0.0.1", str(port), path, cookie, CONCURRENCY, "1"],
+        check=True,
+        capture_output=True,
+    )  # warm-up
+    out = subprocess.run(
+        [PY, str(ROOT / "bench" / "load.py"), "127.0.0.1", str(port), path, cookie, CONCURRENCY, SECONDS],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def main():
+    print(f"Preparing {DATABASE_URL} (migrate, import content, demo users)...", flush=True)
+    recreate_database()
+    manage("migrate", "--noinput")
+    manage("import_content", "content/")
+    manage("setup_demo")
+    manage("collectstatic", "--noinput")
+    session, lesson_url = subprocess.run(
+        [PY, "manage.py", "shell", "--no-imports", "-c", PREPARE],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-2:]
+    cookie = f"sessionid={session}"
+    journeys = [
+        ("minimal Django view", "/bench/minimal", ""),
+        ("lesson page (learner)", lesson_url, cookie),
+        ("dashboard (learner)", "/fi/learn/", cookie),
+    ]
+    results = {}
+    for label, conn_max_age in (("persistent", "600"), ("per-request", "0")):
+        process, port = serve(conn_max_age)
+        try:
+            results[label] = {name: load(port, path, c) for name, path, c in journeys}
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+    persistent = results["persistent"]
+    floor = persistent["minimal Django view"]
+    print(
+        f"\ngunicorn {WORKERS} workers, {CONCURRENCY} client connections, {SECONDS}s per row, PostgreSQL, "
+        "persistent DB connections (CONN_MAX_AGE=600)"
+    )
+    print(
+        f"{'journey':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'throughput ÷ minimal':>23}{'p50 × minimal':>15}"
+        f"{'errors':>8}"
+    )
+    for name, row in persistent.items():
+        print(
+            f"{name:<24}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+            f"{row['rps'] / floor['rps']:>23.3f}{row['p50_ms'] / floor['p50_ms']:>15.2f}{row['errors']:>8}"
+        )
+    print("\nPersistent vs per-request database connections (same pages, same run):")
+    for name in persistent:
+        if name == "minimal Django view":
+            continue
+        ratio = persistent[name]["rps"] / results["per-request"][name]["rps"]
+        print(f"  {name:<24} {ratio:.2f}x the throughput with CONN_MAX_AGE=600")
+    if any(row["errors"] for run in results.values() for row in run.values()):
+        sys.exit("Some requests failed: see the errors column.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""Production settings plus one minimal view to measure against; used only by ``make bench``."""
+
+from lms.settings.production import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+SECURE_SSL_REDIRECT = False  # the load generator speaks plain HTTP on 127.0.0.1
+STATIC_ROOT = BASE_DIR / "var" / "bench-static"  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
