@@ -70,3 +70,27 @@ def test_erasure_needs_the_password_and_removes_everything(client, index, learne
     assert not Enrolment.objects.filter(user_id=learner.pk).exists()
     assert LessonProgress.objects.filter(enrolment__user=other_learner).count() == 1
     assert client.get("/fi/learn/").status_code == 302  # logged out
+
+
+def test_password_reset_mail_is_sent_through_the_task_queue_in_the_users_language(
+    client, learner, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from lms.accounts import tasks
+
+    queued = []
+    original = tasks.send_rendered_email.delay
+    monkeypatch.setattr(tasks.send_rendered_email, "delay", lambda *args: (queued.append(args), original(*args))[1])
+    learner.preferred_language = "sv"
+    learner.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/fi/accounts/password/reset/", {"email": learner.email.upper()})
+
+    assert response.status_code == 302
+    assert len(queued) == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [learner.email]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "lösenord" in mail.outbox[0].subject.lower() or "lösenord" in mail.outbox[0].body.lower()
