@@ -572,6 +572,7 @@ class Writer:
     def __init__(self):
         self.report = Report()
         self.locales = {}
+        self.created: set[int] = set()  # pages made in this run: their first revision is not an "update"
 
     def run(self, trainings: list[TrainingSpec]) -> Report:
         homes = site_setup()
@@ -604,6 +605,7 @@ class Writer:
             parent.add_child(instance=page)
             page.save_revision().publish()
             self.report.created += 1
+            self.created.add(page.pk)
             return page
         changed = {
             name: value
@@ -689,7 +691,8 @@ class Writer:
             return
         page.prerequisites = [TrainingPrerequisite(required_training=r, sort_order=n) for n, r in enumerate(required)]
         page.save_revision().publish()
-        self.report.updated += 1
+        if page.pk not in self.created:
+            self.report.updated += 1
 
 
 def import_content(root: Path) -> Report:

@@ -10,7 +10,6 @@ import hmac
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -271,7 +270,7 @@ def _record_completions(enrolment: Enrolment, now) -> None:
     all_lessons = [key for lessons in structure.values() for key in lessons]
     if not all_lessons or not set(all_lessons) <= completed:
         return
-    finished = Enrolment.objects.filter(Q(pk=enrolment.pk), completed_at__isnull=True).update(
+    finished = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
         completed_at=now, status=EnrolmentStatus.COMPLETED
     )
     if finished:
