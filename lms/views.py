@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 
 def _database_state() -> dict:
@@ -18,10 +19,8 @@ def _database_state() -> dict:
 def _broker_state() -> dict:
     if not settings.CELERY_BROKER_URL:
         return {"ok": True, "mode": "in-process"}
-    from lms.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return {"ok": True, "mode": "broker"}
     except Exception as error:

@@ -30,12 +30,10 @@ class LessonEntry:
         return self.status == LessonStatus.COMPLETED
 
 
-@dataclass
-class ModuleEntry:
-    page: ModulePage
-    key: uuid.UUID
-    url: str
-    lessons: list[LessonEntry] = field(default_factory=list)
+class LessonCounts:
+    """Counts over ``self.lessons`` for progress bars."""
+
+    lessons: list[LessonEntry]
 
     @property
     def total(self) -> int:
@@ -48,6 +46,14 @@ class ModuleEntry:
     @property
     def percent(self) -> int:
         return self.done * 100 // self.total if self.total else 0
+
+
+@dataclass
+class ModuleEntry(LessonCounts):
+    page: ModulePage
+    key: uuid.UUID
+    url: str
+    lessons: list[LessonEntry] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -55,7 +61,7 @@ class ModuleEntry:
 
 
 @dataclass
-class Outline:
+class Outline(LessonCounts):
     training: TrainingPage
     enrolment: Enrolment | None
     modules: list[ModuleEntry]
@@ -63,18 +69,6 @@ class Outline:
     @property
     def lessons(self) -> list[LessonEntry]:
         return [lesson for module in self.modules for lesson in module.lessons]
-
-    @property
-    def total(self) -> int:
-        return len(self.lessons)
-
-    @property
-    def done(self) -> int:
-        return sum(1 for lesson in self.lessons if lesson.completed)
-
-    @property
-    def percent(self) -> int:
-        return self.done * 100 // self.total if self.total else 0
 
     @property
     def completed(self) -> bool:
