@@ -20,8 +20,9 @@ from .models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingP
 
 @dataclass
 class LessonEntry:
-    page: LessonPage
+    pk: int
     key: uuid.UUID
+    title: str
     url: str
     status: str = LessonStatus.NOT_STARTED
 
@@ -50,8 +51,9 @@ class LessonCounts:
 
 @dataclass
 class ModuleEntry(LessonCounts):
-    page: ModulePage
+    pk: int
     key: uuid.UUID
+    title: str
     url: str
     lessons: list[LessonEntry] = field(default_factory=list)
 
@@ -90,37 +92,41 @@ class Outline(LessonCounts):
 
 
 def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, request) -> dict[int, Outline]:
-    """Outlines of ``trainings`` keyed by page id; two queries whatever their size."""
+    """Outlines of ``trainings`` keyed by page id; two queries whatever their size.
+
+    Only the few columns an outline shows are read, as tuples: building page objects for every
+    module and lesson cost more than the queries themselves.
+    """
     if not trainings:
         return {}
     within = reduce(or_, (Q(path__startswith=t.path) for t in trainings))
-    modules = ModulePage.objects.live().filter(within).order_by("path").defer_streamfields()
-    lessons = LessonPage.objects.live().filter(within).order_by("path").defer_streamfields()
+    columns = ("pk", "path", "slug", "title", "translation_key")
+    modules = ModulePage.objects.live().filter(within).order_by("path").values_list(*columns)
+    lessons = LessonPage.objects.live().filter(within).order_by("path").values_list(*columns)
     by_path = {t.path: t for t in trainings}
     # Children's URLs follow from the training's: one reverse() per training, not per page.
     training_urls = {t.path: t.get_url(request) for t in trainings}
     outlines = {t.pk: Outline(training=t, enrolment=enrolments.get(t.translation_key), modules=[]) for t in trainings}
     module_entries: dict[str, ModuleEntry] = {}
     steplen = ModulePage.steplen
-    for module in modules:
-        training = by_path.get(module.path[:-steplen])
+    for pk, path, slug, title, key in modules:
+        training = by_path.get(path[:-steplen])
         if training is None:
             continue
-        entry = ModuleEntry(
-            page=module, key=module.translation_key, url=f"{training_urls[training.path]}{module.slug}/"
-        )
-        module_entries[module.path] = entry
+        entry = ModuleEntry(pk=pk, key=key, title=title, url=f"{training_urls[training.path]}{slug}/")
+        module_entries[path] = entry
         outlines[training.pk].modules.append(entry)
-    for lesson in lessons:
-        module = module_entries.get(lesson.path[:-steplen])
+    for pk, path, slug, title, key in lessons:
+        module = module_entries.get(path[:-steplen])
         if module is None:
             continue
-        record = progress.get(lesson.translation_key)
+        record = progress.get(key)
         module.lessons.append(
             LessonEntry(
-                page=lesson,
-                key=lesson.translation_key,
-                url=f"{module.url}{lesson.slug}/",
+                pk=pk,
+                key=key,
+                title=title,
+                url=f"{module.url}{slug}/",
                 status=record.status if record else LessonStatus.NOT_STARTED,
             )
         )
@@ -178,7 +184,7 @@ def module_overview(*, module: ModulePage, user, request) -> dict:
     training = TrainingPage.objects.ancestor_of(module).first()
     context = training_overview(training=training, user=user, request=request)
     context["training"] = training
-    context["module_entry"] = next((m for m in context["outline"].modules if m.page.pk == module.pk), None)
+    context["module_entry"] = next((m for m in context["outline"].modules if m.pk == module.pk), None)
     return context
 
 
@@ -211,8 +217,8 @@ def lesson_context(view: LessonView, request) -> dict:
     ]
     view.outline = outline
     lessons = outline.lessons
-    index = next((i for i, entry in enumerate(lessons) if entry.page.pk == view.lesson.pk), None)
-    module = next((m for m in outline.modules if any(e.page.pk == view.lesson.pk for e in m.lessons)), None)
+    index = next((i for i, entry in enumerate(lessons) if entry.pk == view.lesson.pk), None)
+    module = next((m for m in outline.modules if any(e.pk == view.lesson.pk for e in m.lessons)), None)
     record = view.lesson_progress
     return {
         "training": view.training,
