@@ -59,8 +59,14 @@ class ReflectionBlock(blocks.StructBlock):
 
 
 def lesson_blocks():
-    # The H5P activity block joins this list in the H5P issue.
-    return content_blocks() + [("question", QuestionBlock()), ("reflection", ReflectionBlock())]
+    # The H5P block is the one thing courses takes from the h5p app: a lesson holds activities.
+    from lms.h5p.blocks import H5PActivityBlock
+
+    return content_blocks() + [
+        ("question", QuestionBlock()),
+        ("reflection", ReflectionBlock()),
+        ("h5p", H5PActivityBlock()),
+    ]
 
 
 def check_answer(question: dict, selected: list[int]) -> bool:

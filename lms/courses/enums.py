@@ -12,6 +12,8 @@ class CompletionRule(models.TextChoices):
     OPENED = "opened", _("Opened")
     ALL_CORRECT = "all_correct", _("Every question answered correctly")
     MIN_SCORE = "min_score", _("Score at least the pass mark")
+    H5P_COMPLETED = "h5p_completed", _("Every H5P activity completed")
+    H5P_PASSED = "h5p_passed", _("Every H5P activity at or above its pass mark")
 
 
 class QuestionKind(models.TextChoices):

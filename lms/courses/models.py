@@ -70,12 +70,21 @@ class TrainingPage(Page):
     enrolment_key = models.CharField(
         _("enrolment key"), max_length=100, blank=True, help_text=_("Learners type this to enrol.")
     )
+    credit_requires_checked_answers = models.BooleanField(
+        _("credit needs server-checked answers"),
+        default=False,
+        help_text=_(
+            "H5P results are reported by the learner's browser. When this is on, a lesson completed by "
+            "its H5P activities also needs every question block answered correctly (checked on the server)."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("audience"),
         FieldPanel("learning_outcomes"),
         FieldRowPanel([FieldPanel("workload_hours"), FieldPanel("ects_credits")]),
+        FieldPanel("credit_requires_checked_answers"),
         MultiFieldPanel(
             [FieldPanel("enrolment_mode"), FieldPanel("enrolment_key"), InlinePanel("prerequisites")],
             heading=_("Enrolment"),
@@ -173,6 +182,14 @@ class LessonPage(Page):
 
     def reflections(self) -> dict[str, dict]:
         return {block.id: block.value for block in self.body if block.block_type == "reflection"}
+
+    def h5p_requirements(self) -> dict[int, int | None]:
+        """``{activity_id: pass mark}`` of the lesson's H5P blocks (the block's override wins)."""
+        return {
+            block.value["activity"].pk: block.value["pass_mark"] or block.value["activity"].pass_mark
+            for block in self.body
+            if block.block_type == "h5p" and block.value["activity"] is not None
+        }
 
     def serve(self, request, *args, **kwargs):
         from .views import serve_lesson

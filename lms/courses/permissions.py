@@ -16,6 +16,8 @@ COLLECTION_PERMISSIONS = [
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
 ]
+# Trainers upload H5P content; installing library code (h5p.install_h5plibrary) stays with administrators.
+MODEL_PERMISSIONS = [("h5p", "add_h5pactivity"), ("h5p", "change_h5pactivity"), ("h5p", "view_h5pactivity")]
 
 
 @transaction.atomic
@@ -27,6 +29,8 @@ def trainers_group_ensure() -> Group:
     """
     group, _created = Group.objects.get_or_create(name=TRAINERS)
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for app_label, codename in MODEL_PERMISSIONS:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     page_permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS)
     for index in TrainingIndexPage.objects.all():
         for permission in page_permissions:

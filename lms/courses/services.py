@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
+from .completion import activity_results
 from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
 from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, ModulePage, TrainingPage, canonical
 from .signals import training_completed
@@ -123,7 +124,27 @@ def enrolment_notify(*, enrolment_id: int) -> bool:
 
 
 def _locked(enrolment: Enrolment) -> Enrolment:
-    return Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    return Enrolment.objects.select_for_update(of=("self",)).select_related("training").get(pk=enrolment.pk)
+
+
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
+    """Lock the learner's enrolment for the rest of the transaction (see the module docstring)."""
+    return _locked(enrolment)
+
+
+def enrolment_for_lesson(*, user, lesson: LessonPage) -> Enrolment | None:
+    """The user's enrolment in the training that holds ``lesson``, if any."""
+    training = TrainingPage.objects.ancestor_of(lesson).first()
+    return Enrolment.objects.filter(user=user, training__translation_key=training.translation_key).first()
+
+
+def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
+    """Re-check the lesson's rule after something outside courses changed (an H5P result)."""
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        progress = _progress(enrolment, lesson)
+        _evaluate(enrolment, lesson, progress, timezone.now())
+    return progress
 
 
 def _progress(enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
@@ -215,13 +236,23 @@ def _score(lesson: LessonPage, progress: LessonProgress) -> int | None:
     return right * 100 // len(questions)
 
 
-def _rule_met(lesson: LessonPage, progress: LessonProgress) -> bool:
+def _rule_met(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress) -> bool:
     rules = canonical(lesson)  # the Finnish version's rule applies to every language
     questions = lesson.questions()
-    if rules.completion_rule == CompletionRule.OPENED or not questions:
+    all_correct = all(progress.answers.get(qid, {}).get("correct") for qid in questions)
+    rule = rules.completion_rule
+    if rule in {CompletionRule.H5P_COMPLETED, CompletionRule.H5P_PASSED}:
+        requirements = lesson.h5p_requirements()
+        results = activity_results(enrolment, requirements)
+        field = "passed" if rule == CompletionRule.H5P_PASSED else "completed"
+        done = all(getattr(results.get(pk), field, False) for pk in requirements)
+        if done and enrolment.training.credit_requires_checked_answers:
+            return all_correct  # browser-reported results alone do not earn credit
+        return done
+    if rule == CompletionRule.OPENED or not questions:
         return True
-    if rules.completion_rule == CompletionRule.ALL_CORRECT:
-        return all(progress.answers.get(qid, {}).get("correct") for qid in questions)
+    if rule == CompletionRule.ALL_CORRECT:
+        return all_correct
     return (progress.score or 0) >= (rules.pass_percent or 100)
 
 
@@ -231,7 +262,7 @@ def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress
     Called with the enrolment row locked. A completed lesson stays completed: a later wrong answer
     changes the score, never the completion.
     """
-    if progress.completed_at is not None or not _rule_met(lesson, progress):
+    if progress.completed_at is not None or not _rule_met(enrolment, lesson, progress):
         return
     progress.status = LessonStatus.COMPLETED
     progress.completed_at = now

@@ -1,0 +1,303 @@
+"""Writes: installing a package's libraries and content, and recording what learners do in it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.courses import services as courses
+
+from .enums import RESULT_VERBS, Verb
+from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PUserData, XAPIStatement
+from .package import LibraryRef, Package, PackageError, Problem, read_package
+
+CORE_API = (1, 27)  # the H5P core API that h5p-standalone 3.8 provides
+
+
+def installed_libraries() -> dict[LibraryRef, H5PLibrary]:
+    return {LibraryRef(lib.machine_name, lib.major_version, lib.minor_version): lib for lib in H5PLibrary.objects.all()}
+
+
+def package_read(upload, *, user) -> Package:
+    """Validate an upload against what is installed and what ``user`` may install."""
+    installed = installed_libraries()
+    core_api = tuple(getattr(settings, "H5P_CORE_API", CORE_API))
+    package = read_package(upload, installed=set(installed), core_api=core_api)
+    needs = [
+        lib
+        for ref, lib in package.libraries.items()
+        if ref not in installed or lib.patch > installed[ref].patch_version
+    ]
+    if needs and not user.has_perm("h5p.install_h5plibrary"):
+        names = ", ".join(f"{lib.ref}.{lib.patch}" for lib in sorted(needs, key=lambda lib: lib.ref))
+        raise PackageError(
+            [
+                Problem(
+                    "",
+                    _(
+                        "This package brings libraries that are not installed yet (%(names)s). Installing library "
+                        "code needs a separate permission: ask an administrator to upload it first."
+                    )
+                    % {"names": names},
+                )
+            ]
+        )
+    return package
+
+
+def activity_create(*, upload, title: str, user, pass_mark: int | None = None, package: Package | None = None):
+    """Install what the package brings and create the activity; on any failure nothing remains."""
+    package = package or package_read(upload, user=user)
+    installed = installed_libraries()
+    written: list[str] = []
+    try:
+        new_paths = {}
+        for ref, library in package.libraries.items():
+            current = installed.get(ref)
+            if current is not None and library.patch <= current.patch_version:
+                continue
+            base = f"h5p/libraries/{ref.folder}.{library.patch}-{uuid.uuid4().hex[:8]}"
+            for path, info in library.files.items():
+                written.append(default_storage.save(f"{base}/{path}", ContentFile(package.read(info))))
+            new_paths[ref] = base
+        content_path = f"h5p/content/{uuid.uuid4().hex}"
+        written.append(default_storage.save(f"{content_path}/h5p.json", ContentFile(json.dumps(package.h5p).encode())))
+        for path, info in package.content_files.items():
+            written.append(default_storage.save(f"{content_path}/content/{path}", ContentFile(package.read(info))))
+        with transaction.atomic():
+            rows = _libraries_install(package, new_paths)
+            upload.seek(0)
+            activity = H5PActivity(
+                title=title or package.title,
+                content_path=content_path,
+                h5p_json=package.h5p,
+                main_library=rows[package.main_library],
+                pass_mark=pass_mark,
+                created_by=user if getattr(user, "pk", None) else None,
+            )
+            activity.package.save(f"{uuid.uuid4().hex}.h5p", upload, save=False)
+            written.append(activity.package.name)
+            activity.save()
+            activity.libraries.set(_closure(package, rows))
+    except IntegrityError as error:
+        _remove(written)
+        raise PackageError(
+            [Problem("", _("Another upload installed the same libraries at the same moment. Try again."))]
+        ) from error
+    except BaseException:
+        _remove(written)
+        raise
+    return activity
+
+
+def _libraries_install(package: Package, new_paths: dict) -> dict[LibraryRef, H5PLibrary]:
+    rows = {
+        LibraryRef(lib.machine_name, lib.major_version, lib.minor_version): lib
+        for lib in H5PLibrary.objects.select_for_update()
+    }
+    for ref, base in new_paths.items():
+        library = package.libraries[ref]
+        values = {
+            "patch_version": library.patch,
+            "title": library.title,
+            "runnable": library.runnable,
+            "metadata": library.metadata,
+            "storage_path": base,
+        }
+        if ref in rows:
+            if library.patch <= rows[ref].patch_version:  # upgraded meanwhile by someone else
+                continue
+            for name, value in values.items():
+                setattr(rows[ref], name, value)
+            rows[ref].save()
+        else:
+            rows[ref] = H5PLibrary.objects.create(
+                machine_name=ref.machine_name, major_version=ref.major, minor_version=ref.minor, **values
+            )
+    return rows
+
+
+def _closure(package: Package, rows: dict) -> list[H5PLibrary]:
+    """Every library the activity needs, directly or through others."""
+    seen, queue = set(), list(package.dependencies)
+    while queue:
+        ref = queue.pop()
+        if ref in seen or ref not in rows:
+            continue
+        seen.add(ref)
+        queue.extend(LibraryRef(**_ref_kwargs(d)) for d in rows[ref].metadata.get("preloadedDependencies") or [])
+    return [rows[ref] for ref in seen]
+
+
+def _ref_kwargs(item: dict) -> dict:
+    return {
+        "machine_name": str(item.get("machineName")),
+        "major": int(item.get("majorVersion", 0)),
+        "minor": int(item.get("minorVersion", 0)),
+    }
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+# --- statements ----------------------------------------------------------------------------------
+
+
+class StatementError(Exception):
+    def __init__(self, status: int, message: str):
+        self.status = status
+        super().__init__(message)
+
+
+DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def _duration(value) -> datetime.timedelta | None:
+    match = DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    days, hours, minutes, seconds = match.groups()
+    return datetime.timedelta(
+        days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0), seconds=float(seconds or 0)
+    )
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def activity_iri(activity_id: int) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/h5p/activities/{activity_id}"
+
+
+def learner_mbox(user) -> str:
+    """The pseudonymous address the player puts in statements' actor: no real e-mail leaves us."""
+    return f"mailto:learner-{user.pk}@kyky.invalid"
+
+
+def statements_record(*, user, lesson, activities: dict[int, H5PActivity], payload) -> list[str]:
+    """Store statements about ``lesson``'s activities for ``user``, and update their attempts.
+
+    The actor is always ``user``, whatever the statement says. Re-sent statements (same id, same
+    content) change nothing; the same id with other content is a conflict.
+    """
+    statements = payload if isinstance(payload, list) else [payload]
+    if not statements or not all(isinstance(s, dict) for s in statements):
+        raise StatementError(400, _("Send a statement or a list of statements."))
+    if len(statements) > 50:
+        raise StatementError(400, _("Send at most 50 statements at a time."))
+    ids = [s.get("id") for s in statements]
+    parsed = []
+    for statement, raw_id in zip(statements, ids, strict=True):
+        try:
+            statement_id = uuid.UUID(str(raw_id))
+        except ValueError:
+            raise StatementError(400, _("Every statement needs an 'id' (a UUID).")) from None
+        actor = statement.get("actor")
+        if actor is not None and (not isinstance(actor, dict) or actor.get("mbox") != learner_mbox(user)):
+            raise StatementError(403, _("The statement is about another person."))
+        verb = (statement.get("verb") or {}).get("id") if isinstance(statement.get("verb"), dict) else None
+        if verb not in Verb.values:
+            raise StatementError(400, _("Unknown verb: %(verb)s") % {"verb": str(verb)[:200]})
+        obj = statement.get("object") if isinstance(statement.get("object"), dict) else {}
+        object_id = str(obj.get("id", ""))
+        activity = _activity_for(object_id, activities)
+        if activity is None:
+            raise StatementError(404, _("The statement is not about an activity of this lesson."))
+        parsed.append((statement_id, verb, activity, object_id, statement))
+    if len({p[0] for p in parsed}) != len(parsed):
+        raise StatementError(400, _("The same statement id appears twice in one request."))
+
+    enrolment = courses.enrolment_for_lesson(user=user, lesson=lesson)
+    if enrolment is None:
+        raise StatementError(403, _("You are not enrolled in the training of this lesson."))
+    stored = []
+    with transaction.atomic():
+        enrolment = courses.enrolment_lock(enrolment)
+        existing = {s.statement_id: s for s in XAPIStatement.objects.filter(statement_id__in=[p[0] for p in parsed])}
+        changed = set()
+        for statement_id, verb, activity, object_id, statement in parsed:
+            statement = {
+                **statement,
+                "actor": {
+                    "objectType": "Agent",
+                    "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": str(user.pk)},
+                },
+            }
+            if statement_id in existing:
+                if existing[statement_id].statement != statement or existing[statement_id].user_id != user.pk:
+                    raise StatementError(409, _("A different statement with this id is already stored."))
+                continue
+            XAPIStatement.objects.create(
+                statement_id=statement_id,
+                user=user,
+                enrolment=enrolment,
+                activity=activity,
+                verb=verb,
+                statement=statement,
+            )
+            stored.append(str(statement_id))
+            if verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity.pk):
+                _attempt_update(enrolment, activity, statement.get("result") or {}, verb)
+                changed.add(activity.pk)
+        if changed:
+            courses.lesson_progress_recompute(enrolment=enrolment, lesson=lesson)
+    return [str(p[0]) for p in parsed]
+
+
+def _activity_for(object_id: str, activities: dict[int, H5PActivity]) -> H5PActivity | None:
+    base = object_id.split("?", 1)[0].rstrip("/")
+    for pk, activity in activities.items():
+        if base == activity_iri(pk):
+            return activity
+    return None
+
+
+def _attempt_update(enrolment, activity: H5PActivity, result: dict, verb: str) -> None:
+    attempt, _created = H5PAttempt.objects.get_or_create(enrolment=enrolment, activity=activity)
+    score = result.get("score") if isinstance(result.get("score"), dict) else {}
+    raw, maximum, scaled = _decimal(score.get("raw")), _decimal(score.get("max")), _decimal(score.get("scaled"))
+    if scaled is None and raw is not None and maximum:
+        scaled = raw / maximum
+    if scaled is not None:
+        attempt.score_raw, attempt.score_max = raw, maximum
+        attempt.score_scaled = max(Decimal(0), min(Decimal(1), scaled)).quantize(Decimal("0.0001"))
+    if isinstance(result.get("success"), bool):
+        attempt.success = result["success"]
+    elif verb in {Verb.PASSED, Verb.FAILED}:
+        attempt.success = verb == Verb.PASSED
+    attempt.duration = _duration(result.get("duration")) or attempt.duration
+    if result.get("completion") is True or verb in {Verb.COMPLETED, Verb.PASSED, Verb.ANSWERED}:
+        attempt.completed = True
+        attempt.completed_at = attempt.completed_at or timezone.now()
+    attempt.save()
+
+
+# --- saved state ---------------------------------------------------------------------------------
+
+
+def user_data_save(*, user, activity, data_type: str, sub_content_id: int, data: str, preload: bool, invalidate: bool):
+    """Keep the player's state; H5P sends '0' to say 'forget it'."""
+    key = {"user": user, "activity": activity, "data_type": data_type, "sub_content_id": sub_content_id}
+    if data == "0":
+        H5PUserData.objects.filter(**key).delete()
+        return
+    H5PUserData.objects.update_or_create(**key, defaults={"data": data, "preload": preload, "invalidate": invalidate})

@@ -1,0 +1,89 @@
+"""A learner plays a real H5P true/false activity; the result counts and the state comes back."""
+
+import time
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from lms.courses import services as courses
+from lms.courses.enums import CompletionRule
+from lms.courses.models import LessonProgress, TrainingIndexPage
+from lms.h5p import services
+from lms.h5p.models import H5PAttempt, H5PUserData
+from tests.conftest import SHARED
+from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, text
+
+PACKAGE = SHARED / "h5p" / "lumi-H5P.TrueFalse.h5p"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not PACKAGE.exists(), reason="../shared/h5p/lumi-H5P.TrueFalse.h5p is not present"),
+]
+
+
+@pytest.fixture
+def lesson(homes, settings, tmp_path, live_server):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WAGTAILADMIN_BASE_URL = live_server.url
+    admin = UserFactory()
+    admin.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
+    admin = type(admin).objects.get(pk=admin.pk)
+    with PACKAGE.open("rb") as upload:
+        activity = services.activity_create(upload=upload, title="Totta vai tarua", user=admin)
+    index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))
+    training = TrainingPageFactory(parent=index, slug="h5p")
+    module = ModulePageFactory(parent=training, slug="moduuli")
+    page = LessonPageFactory(
+        parent=module,
+        slug="tehtava",
+        completion_rule=CompletionRule.H5P_COMPLETED,
+        body=[
+            text("<p>Vastaa väitteeseen.</p>"),
+            {"type": "h5p", "value": {"activity": activity.pk, "title": "", "pass_mark": None}},
+        ],
+    )
+    LessonPageFactory(parent=module, slug="toinen", body=[text()])
+    return training, page, activity
+
+
+def eventually(page, check, seconds=15):
+    """Wait for the browser's requests to land, without a fixed sleep."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the browser's request never arrived"
+        page.wait_for_timeout(200)
+
+
+def log_in(page, base, user):
+    page.goto(f"{base}/fi/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_learner_answers_a_true_false_activity_and_resumes_it(live_server, page, lesson, learner):
+    training, lesson_page, activity = lesson
+    enrolment = courses.enrolment_create(user=learner, training=training)
+    base = live_server.url
+    log_in(page, base, learner)
+
+    page.goto(f"{base}{lesson_page.url}")
+    frame = page.frame_locator(".h5p-activity iframe")
+    frame.get_by_role("radio", name="Yes").click()
+    frame.get_by_role("button", name="Check").click()
+    eventually(page, lambda: H5PAttempt.objects.filter(enrolment=enrolment, completed=True).exists())
+    eventually(page, lambda: H5PUserData.objects.filter(data__contains="answer").exists())  # saved every 2 s
+
+    attempt = H5PAttempt.objects.get(enrolment=enrolment, activity=activity)
+    assert attempt.completed
+    assert attempt.score_max == 1
+    assert LessonProgress.objects.get(enrolment=enrolment).completed_at is not None
+    assert H5PUserData.objects.filter(user=learner, activity=activity, data_type="state").exists()
+
+    page.reload()
+    assert page.locator(".sidebar .progress").get_attribute("aria-valuenow") == "50"
+    assert page.locator("[data-h5p-result]").inner_text().strip() != ""
+    frame = page.frame_locator(".h5p-activity iframe")
+    frame.get_by_role("radio", name="Yes").wait_for()
+    assert frame.get_by_role("radio", name="Yes").get_attribute("aria-checked") == "true"
