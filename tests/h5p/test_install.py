@@ -90,7 +90,7 @@ def test_admin_upload_shows_each_problem_and_stores_nothing(client, admin_user):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "content/x.js" in html
+    assert "content/x.js: tiedostotyyppi .js ei ole sallittu sisällössä." in html  # the trainer's language
     assert "content/y.php" in html
     assert not H5PActivity.objects.exists()
 
@@ -100,6 +100,27 @@ def test_admin_upload_shows_each_problem_and_stores_nothing(client, admin_user):
     assert response.status_code == 302
     activity = H5PActivity.objects.get()
     assert (activity.title, activity.pass_mark) == ("Hyvä", 80)
+
+    edit = f"/admin/snippets/h5p/h5pactivity/edit/{activity.pk}/"
+    assert client.get(edit).status_code == 200
+    assert client.post(edit, {"title": "Uusi nimi", "pass_mark": ""}).status_code == 302
+    activity.refresh_from_db()
+    assert (activity.title, activity.pass_mark) == ("Uusi nimi", None)
+
+
+def test_swedish_speaking_trainer_reads_the_problems_in_swedish(client, admin_user):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(admin_user)
+    profile.preferred_language = "sv"
+    profile.save()
+    client.force_login(admin_user)
+    bad = make_package(files={"content/x.js": "1"})
+    bad.name = "bad.h5p"
+
+    html = client.post("/admin/snippets/h5p/h5pactivity/add/", {"package": bad}).content.decode()
+
+    assert "content/x.js: filtypen .js är inte tillåten i innehållet." in html
 
 
 real = sorted(H5P_DIR.glob("*.h5p")) if H5P_DIR.is_dir() else []
