@@ -2,7 +2,17 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 # Paths outside i18n_patterns whose 404s are answers (an API, a missing file), not pages to
 # look up again under /fi/.
-UNLOCALISED = ("/xapi/", "/h5p/", "/healthz", "/admin/", "/documents/", "/static/", "/media/")
+UNLOCALISED = (
+    "/xapi/",
+    "/h5p/",
+    "/verify/",
+    "/certificates/",
+    "/healthz",
+    "/admin/",
+    "/documents/",
+    "/static/",
+    "/media/",
+)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

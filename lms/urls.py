@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("lms.h5p.urls")),
+    path("", include("lms.certificates.urls")),
 ]
 
 if settings.DEBUG:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "lms.cms",
     "lms.courses",
     "lms.h5p",
+    "lms.certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
@@ -203,6 +204,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+
+# Periodic jobs, all in one place: run `celery -A lms beat` beside the workers.
+CELERY_BEAT_SCHEDULE = {
+    "issue-missing-certificates": {
+        "task": "lms.certificates.tasks.issue_missing_certificates",
+        "schedule": 300.0,
+    },
+}
 
 KYKY_CONTENT_DIR = BASE_DIR / "content"
 

@@ -1,6 +1,7 @@
 """Profile, language after login, personal data export and erasure."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,24 @@ def test_password_reset_mail_is_sent_through_the_task_queue_in_the_users_languag
     assert mail.outbox[0].to == [learner.email]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     assert "lösenord" in mail.outbox[0].subject.lower() or "lösenord" in mail.outbox[0].body.lower()
+
+
+def test_erasure_also_removes_certificates(
+    client, index, learner, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from lms.certificates.models import Certificate
+
+    settings.MEDIA_ROOT = tmp_path
+    training = build_training(index, lessons=1)
+    enrolment = services.enrolment_create(user=learner, training=training)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lesson_open(enrolment=enrolment, lesson=LessonPage.objects.descendant_of(training).get())
+    certificate = Certificate.objects.get()
+    pdf_path = certificate.pdf.path
+    client.force_login(learner)
+
+    client.post("/fi/accounts/profile/delete/", {"password": "correct horse battery"})
+
+    assert not Certificate.objects.exists()
+    assert not User.objects.filter(pk=learner.pk).exists()
+    assert not Path(pdf_path).exists()

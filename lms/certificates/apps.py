@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificatesConfig(AppConfig):
+    name = "lms.certificates"
+    label = "certificates"
+    verbose_name = _("Certificates")
+
+    def ready(self):
+        from lms.accounts.personal_data import register
+        from lms.courses.signals import training_completed
+
+        from . import handlers
+        from .selectors import personal_data
+        from .services import certificates_erase
+
+        training_completed.connect(handlers.issue_on_completion, dispatch_uid="certificates.issue_on_completion")
+        register("certificates", exporter=personal_data, eraser=certificates_erase)

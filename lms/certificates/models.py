@@ -1,0 +1,50 @@
+"""Certificates: issued once per completed enrolment, frozen as issued, revocable."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .codes import display
+from .enums import CertificateStatus
+
+
+class Certificate(models.Model):
+    # PROTECT: an enrolment that has a certificate is never deleted. At most one certificate per
+    # enrolment is in force (a constraint, not luck); a reissue revokes the old one first.
+    enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.PROTECT, related_name="certificates")
+    code = models.CharField(max_length=16, unique=True, editable=False)
+    facts = models.JSONField(editable=False, help_text=_("What the certificate certifies, frozen at issue time."))
+    language = models.CharField(max_length=2, editable=False)
+    issued_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="certificates/", blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="certificate_one_in_force_per_enrolment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.facts.get('name', '')} – {self.facts.get('training', '')} ({self.display_code})"
+
+    @property
+    def display_code(self) -> str:
+        return display(self.code)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return CertificateStatus.REVOKED
+        if self.expires_at and self.expires_at <= timezone.now():
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID

@@ -1,0 +1,161 @@
+"""Issuing, rendering, sending and revoking certificates.
+
+``certificate_issue`` is what the Celery task and the beat job call. It is safe to run any number
+of times, concurrently: the first run creates the certificate (a partial unique constraint makes a
+second one impossible), and every run finishes what is missing (the PDF, the e-mail).
+"""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lms.courses.models import Enrolment, TrainingPage
+
+from .codes import display, new_code
+from .models import Certificate
+
+ISSUERS = {
+    "fi": "Työterveyslaitos",
+    "sv": "Arbetshälsoinstitutet",
+    "en": "Finnish Institute of Occupational Health",
+}
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{display(certificate.code)}/"
+
+
+def facts_freeze(enrolment: Enrolment, language: str) -> dict:
+    """What the certificate says, in ``language``, as it is now; never recomputed afterwards."""
+    canonical = enrolment.training
+    training = (
+        TrainingPage.objects.filter(translation_key=canonical.translation_key, locale__language_code=language)
+        .live()
+        .first()
+        or canonical
+    )
+    user = enrolment.user
+    return {
+        "name": user.certificate_name or user.get_full_name() or user.email,
+        "training": training.title,
+        "training_key": str(canonical.translation_key),
+        "training_version": canonical.live_revision_id,
+        "ects_credits": format(canonical.ects_credits.normalize(), "f") if canonical.ects_credits else "0",
+        "workload_hours": canonical.workload_hours,
+        "learning_outcomes": [block.value for block in training.learning_outcomes],
+        "completed_on": timezone.localtime(enrolment.completed_at).date().isoformat(),
+        "issuer": ISSUERS.get(language, ISSUERS["en"]),
+        "language": language,
+    }
+
+
+def certificate_issue(*, enrolment_id: int) -> Certificate | None:
+    """Issue the certificate of a completed enrolment, or finish one already issued."""
+    enrolment = Enrolment.objects.select_related("user", "training").get(pk=enrolment_id)
+    if enrolment.completed_at is None:
+        return None
+    certificate = Certificate.objects.filter(enrolment=enrolment).order_by("-issued_at").first()
+    if certificate is None:
+        language = enrolment.user.preferred_language or settings.LANGUAGE_CODE
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    enrolment=enrolment, code=new_code(), facts=facts_freeze(enrolment, language), language=language
+                )
+        except IntegrityError:  # another run issued it a moment ago
+            certificate = Certificate.objects.get(enrolment=enrolment, revoked_at__isnull=True)
+    if certificate.revoked_at is None:
+        if not certificate.pdf:
+            certificate_render(certificate)
+        certificate_send(certificate)
+    return certificate
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, border=2)
+
+
+def certificate_render(certificate: Certificate) -> None:
+    """Render the PDF (A4, in the certificate's language) with a QR code of its verification page."""
+    from weasyprint import HTML
+
+    url = verification_url(certificate)
+    with translation.override(certificate.language):
+        html = render_to_string(
+            "certificates/pdf.html",
+            {"certificate": certificate, "facts": certificate.facts, "url": url, "qr": qr_svg(url)},
+        )
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    name = f"{certificate.code}.pdf"
+    if certificate.pdf:
+        certificate.pdf.delete(save=False)
+    certificate.pdf.save(name, ContentFile(pdf), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+
+
+def certificate_send(certificate: Certificate) -> bool:
+    """E-mail the learner once, in their language, with the PDF and the link."""
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().select_related("enrolment__user").get(pk=certificate.pk)
+        if locked.emailed_at is not None:
+            return False
+        user = locked.enrolment.user
+        with translation.override(locked.language):
+            context = {"certificate": locked, "facts": locked.facts, "url": verification_url(locked), "user": user}
+            subject = render_to_string("certificates/email/issued_subject.txt", context).strip()
+            body = render_to_string("certificates/email/issued_body.txt", context)
+        message = EmailMessage(subject, body, None, [user.email])
+        with locked.pdf.open("rb") as handle:
+            message.attach(f"{_('certificate')}-{locked.code}.pdf", handle.read(), "application/pdf")
+        message.send()
+        locked.emailed_at = timezone.now()
+        locked.save(update_fields=["emailed_at"])
+    return True
+
+
+def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
+    if not reason.strip():
+        raise ValueError(_("Say why the certificate is revoked."))
+    Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revocation_reason=reason.strip()
+    )
+    certificate.refresh_from_db()
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate, reason: str) -> Certificate:
+    """Replace a certificate (e.g. after a name correction): the old one is revoked, a new one frozen now."""
+    with transaction.atomic():
+        certificate_revoke(certificate=certificate, reason=reason)
+        enrolment = certificate.enrolment
+        new = Certificate.objects.create(
+            enrolment=enrolment,
+            code=new_code(),
+            facts=facts_freeze(enrolment, certificate.language),
+            language=certificate.language,
+        )
+    certificate_render(new)
+    certificate_send(new)
+    return new
+
+
+def missing_certificates() -> list[int]:
+    """Completed enrolments that have no certificate yet: what the beat job issues."""
+    return list(
+        Enrolment.objects.filter(completed_at__isnull=False, certificates__isnull=True).values_list("pk", flat=True)
+    )
+
+
+def certificates_erase(user) -> None:
+    """Erasure removes the person's certificates and their PDFs; their codes then verify as not found."""
+    for certificate in Certificate.objects.filter(enrolment__user=user):
+        if certificate.pdf:
+            certificate.pdf.delete(save=False)
+        certificate.delete()

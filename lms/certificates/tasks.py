@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from lms.tasks import enqueue_on_commit
+
+from . import services
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=900, max_retries=10)
+def issue_certificate(enrolment_id: int) -> str | None:
+    """Issue (or finish issuing) one enrolment's certificate; running it twice changes nothing."""
+    certificate = services.certificate_issue(enrolment_id=enrolment_id)
+    return certificate.code if certificate else None
+
+
+@shared_task
+def issue_missing_certificates() -> int:
+    """Beat job: completions whose certificate never got issued (broker down, worker lost)."""
+    missing = services.missing_certificates()
+    for enrolment_id in missing:
+        enqueue_on_commit(issue_certificate, enrolment_id)
+    return len(missing)

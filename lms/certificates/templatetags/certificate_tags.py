@@ -1,0 +1,14 @@
+from django import template
+
+from ..models import Certificate
+
+register = template.Library()
+
+
+@register.simple_tag
+def certificates_by_enrolment(outlines):
+    """The certificates in force for the dashboard's enrolments, by enrolment id (one query)."""
+    ids = [o.enrolment.pk for o in outlines if o.enrolment is not None and o.enrolment.is_completed]
+    if not ids:
+        return {}
+    return {c.enrolment_id: c for c in Certificate.objects.filter(enrolment_id__in=ids, revoked_at__isnull=True)}
