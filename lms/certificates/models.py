@@ -42,9 +42,39 @@ class Certificate(models.Model):
         return display(self.code)
 
     @property
+    def status_label(self) -> str:
+        return CertificateStatus(self.status).label
+
+    @property
     def status(self) -> str:
         if self.revoked_at:
             return CertificateStatus.REVOKED
         if self.expires_at and self.expires_at <= timezone.now():
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+
+class RegenerationJob(models.Model):
+    """Re-rendering every PDF of a training after a template change, as a resumable Celery job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    training = models.ForeignKey("courses.TrainingPage", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    last_certificate_id = models.BigIntegerField(default=0, help_text=_("Where a restarted job resumes."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.training} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return (self.done + self.failed) * 100 // self.total if self.total else 100

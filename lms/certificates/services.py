@@ -7,11 +7,13 @@ second one impossible), and every run finishes what is missing (the PDF, the e-m
 
 from __future__ import annotations
 
+import logging
+
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from lms.courses.models import Enrolment, TrainingPage
 
 from .codes import display, new_code
 from .models import Certificate
+
+logger = logging.getLogger(__name__)
 
 ISSUERS = {
     "fi": "Työterveyslaitos",
@@ -159,3 +163,41 @@ def certificates_erase(user) -> None:
         if certificate.pdf:
             certificate.pdf.delete(save=False)
         certificate.delete()
+
+
+def regeneration_start(*, training, user):
+    from lms.tasks import enqueue_on_commit
+
+    from .models import RegenerationJob
+    from .tasks import regenerate_pdfs
+
+    with transaction.atomic():
+        job = RegenerationJob.objects.create(
+            training=training,
+            created_by=user,
+            total=Certificate.objects.filter(enrolment__training=training, revoked_at__isnull=True).count(),
+        )
+        enqueue_on_commit(regenerate_pdfs, job.pk)
+    return job
+
+
+def regeneration_run(*, job_id: int) -> None:
+    """Render each certificate once, in id order, recording progress so a restart resumes."""
+    from .models import RegenerationJob
+
+    job = RegenerationJob.objects.get(pk=job_id)
+    if job.status == RegenerationJob.Status.DONE:
+        return
+    RegenerationJob.objects.filter(pk=job.pk).update(status=RegenerationJob.Status.RUNNING)
+    remaining = Certificate.objects.filter(
+        enrolment__training_id=job.training_id, revoked_at__isnull=True, pk__gt=job.last_certificate_id
+    ).order_by("pk")
+    for certificate in remaining.iterator():
+        try:
+            certificate_render(certificate)
+            outcome = {"done": models.F("done") + 1}
+        except Exception:
+            logger.exception("Could not render certificate %s", certificate.pk)
+            outcome = {"failed": models.F("failed") + 1}
+        RegenerationJob.objects.filter(pk=job.pk).update(last_certificate_id=certificate.pk, **outcome)
+    RegenerationJob.objects.filter(pk=job.pk).update(status=RegenerationJob.Status.DONE, finished_at=timezone.now())

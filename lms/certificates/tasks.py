@@ -19,3 +19,9 @@ def issue_missing_certificates() -> int:
     for enrolment_id in missing:
         enqueue_on_commit(issue_certificate, enrolment_id)
     return len(missing)
+
+
+@shared_task(acks_late=True)
+def regenerate_pdfs(job_id: int) -> None:
+    """Re-render a training's PDFs; a worker restart resumes after the last one done."""
+    services.regeneration_run(job_id=job_id)
