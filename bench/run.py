@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,6 +33,7 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "CELERY_BROKER_URL": "",
     "PYTHONPATH": str(ROOT),
+    "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="kyky-bench-mail-"),  # mails to files, not to stdout
 }
 
 
@@ -62,13 +64,46 @@ for lesson in lessons[:4]:
     services.lesson_open(enrolment=enrolment, lesson=lesson)
 for other in TrainingPage.objects.filter(locale__language_code="fi", prerequisites__isnull=True):
     services.enrolment_create(user=user, training=other)
+other = TrainingPage.objects.get(locale__language_code="fi", slug="tyokyvyn-tuki")
+done = services.enrolment_create(user=user, training=other)
+from django.utils import timezone
+from lms.certificates.services import certificate_issue
+type(done).objects.filter(pk=done.pk).update(completed_at=timezone.now(), status="completed")
+code = certificate_issue(enrolment_id=done.pk).display_code
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(session.session_key, lessons[0].url)
+print(session.session_key, lessons[0].url, code)
 """
+
+CERTIFICATE_BATCH = """
+import datetime
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from lms.courses.models import Enrolment, TrainingPage
+training = TrainingPage.objects.get(locale__language_code="fi", slug="tyokyvyn-tuki")
+User = get_user_model()
+ids = []
+for n in range({count}):
+    user = User.objects.create_user(
+        email=f"bench{{n}}-{{timezone.now().timestamp()}}@example.com", certificate_name=f"Bench {{n}}"
+    )
+    enrolment = Enrolment.objects.create(user=user, training=training, completed_at=timezone.now(), status="completed")
+    ids.append(enrolment.pk)
+print(",".join(map(str, ids)))
+"""
+
+
+def shell(code: str, env: dict) -> str:
+    """Run Python in ``manage.py shell`` and return what it printed; show its errors if it fails."""
+    result = subprocess.run(
+        [PY, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(result.stderr)
+    return result.stdout
 
 
 def free_port() -> int:
@@ -125,6 +160,43 @@ def load(port: int, path: str, cookie: str) -> dict:
     return json.loads(out)
 
 
+CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "40"))
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+
+def certificate_throughput() -> float:
+    """Enqueue certificates for completed enrolments and time a real worker until all exist."""
+    env = {**ENV, "CELERY_BROKER_URL": BROKER}
+    worker = subprocess.Popen(
+        [PY, "-m", "celery", "-A", "lms", "worker", "--concurrency", WORKERS, "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ids = shell(CERTIFICATE_BATCH.format(count=CERTIFICATES), ENV).split()[-1]
+        enqueue_and_wait = f"""
+import time
+from lms.certificates.models import Certificate
+from lms.certificates.tasks import issue_certificate
+ids = [{ids}]
+start = time.perf_counter()
+for pk in ids:
+    issue_certificate.delay(pk)
+while Certificate.objects.filter(enrolment_id__in=ids).exclude(emailed_at=None).count() < len(ids):
+    if time.perf_counter() - start > 600:
+        raise SystemExit("the worker did not finish in 10 minutes")
+    time.sleep(0.05)
+print(len(ids) / (time.perf_counter() - start))
+"""
+        out = shell(enqueue_and_wait, env).split()[-1]
+        return float(out)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
 def main():
     print(f"Preparing {DATABASE_URL} (migrate, import content, demo users)...", flush=True)
     recreate_database()
@@ -132,19 +204,13 @@ def main():
     manage("import_content", "content/")
     manage("setup_demo")
     manage("collectstatic", "--noinput")
-    session, lesson_url = subprocess.run(
-        [PY, "manage.py", "shell", "--no-imports", "-c", PREPARE],
-        cwd=ROOT,
-        env=ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-2:]
+    session, lesson_url, code = shell(PREPARE, ENV).split()[-3:]
     cookie = f"sessionid={session}"
     journeys = [
         ("minimal Django view", "/bench/minimal", ""),
         ("lesson page (learner)", lesson_url, cookie),
         ("dashboard (learner)", "/fi/learn/", cookie),
+        ("verification page", f"/verify/{code}/", ""),
     ]
     results = {}
     for label, conn_max_age in (("persistent", "600"), ("per-request", "0")):
@@ -155,6 +221,7 @@ def main():
             process.terminate()
             process.wait(timeout=20)
 
+    certificates_per_second = certificate_throughput()
     persistent = results["persistent"]
     floor = persistent["minimal Django view"]
     print(
@@ -176,6 +243,11 @@ def main():
             continue
         ratio = persistent[name]["rps"] / results["per-request"][name]["rps"]
         print(f"  {name:<24} {ratio:.2f}x the throughput with CONN_MAX_AGE=600")
+    print(
+        f"\nCertificates issued end to end through a real Celery worker over Redis ({CERTIFICATES} certificates: "
+        f"freeze, PDF, e-mail): {certificates_per_second:.1f}/s = {certificates_per_second / floor['rps']:.4f} x the "
+        "minimal view's requests per second"
+    )
     if any(row["errors"] for run in results.values() for row in run.values()):
         sys.exit("Some requests failed: see the errors column.")
 
