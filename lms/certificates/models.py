@@ -20,6 +20,12 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
     pdf = models.FileField(upload_to="certificates/", blank=True, editable=False)
+    credential = models.JSONField(
+        null=True, blank=True, editable=False, help_text=_("The signed Open Badges 3.0 credential, as issued.")
+    )
+    status_index = models.PositiveIntegerField(
+        unique=True, null=True, editable=False, help_text=_("This certificate's bit in the revocation status list.")
+    )
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -78,3 +84,13 @@ class RegenerationJob(models.Model):
     @property
     def percent(self) -> int:
         return (self.done + self.failed) * 100 // self.total if self.total else 100
+
+
+class IssuerKey(models.Model):
+    """The development signing key, when KYKY_SIGNING_KEY is not set (see keys.py)."""
+
+    seed = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"key {self.pk}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lms.courses.models import Enrolment, TrainingPage
 
 from .codes import display, new_code
+from .credentials import credential_sign
 from .models import Certificate
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
         except IntegrityError:  # another run issued it a moment ago
             certificate = Certificate.objects.get(enrolment=enrolment, revoked_at__isnull=True)
     if certificate.revoked_at is None:
+        credential_sign(certificate)
         if not certificate.pdf:
             certificate_render(certificate)
         certificate_send(certificate)
@@ -145,6 +147,7 @@ def certificate_reissue(*, certificate: Certificate, reason: str) -> Certificate
             facts=facts_freeze(enrolment, certificate.language),
             language=certificate.language,
         )
+    credential_sign(new)
     certificate_render(new)
     certificate_send(new)
     return new

@@ -1,5 +1,7 @@
 """Public verification (no login) and the learner's own PDF download."""
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -8,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from . import selectors
+from . import credentials, keys, selectors
 from .codes import display, normalise
 from .models import Certificate
 
@@ -88,3 +90,54 @@ def download(request, code: str):
         filename=f"kyky-{certificate.code}.pdf",
         content_type="application/pdf",
     )
+
+
+def did_document(request):
+    """The issuer's public key, where did:web resolvers look for it."""
+    return JsonResponse(keys.did_document(), content_type="application/did+json")
+
+
+def status_list(request):
+    response = JsonResponse(credentials.status_list_credential(), content_type="application/vc+ld+json")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@login_required
+def credential_download(request, code: str):
+    """The learner's signed Open Badges 3.0 credential, as JSON for their wallet or registrar."""
+    certificate = get_object_or_404(Certificate, code=normalise(code) or "-")
+    if certificate.enrolment.user_id != request.user.pk and not request.user.has_perm("certificates.view_certificate"):
+        raise Http404
+    if not certificate.credential:
+        raise Http404
+    response = JsonResponse(certificate.credential, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="kyky-{certificate.code}.json"'
+    return response
+
+
+MAX_CREDENTIAL_BYTES = 256 * 1024
+
+
+@never_cache
+def credential_check(request):
+    """Upload a credential (file or JSON body) and see whether its signature, issuer and status hold."""
+    if request.method != "POST":
+        return render(request, "certificates/check.html", {})
+    if _rate_limited(request):
+        return JsonResponse({"error": "too many requests"}, status=429)
+    upload = request.FILES.get("credential")
+    raw = upload.read(MAX_CREDENTIAL_BYTES + 1) if upload else request.body[: MAX_CREDENTIAL_BYTES + 1]
+    if len(raw) > MAX_CREDENTIAL_BYTES:
+        return _check_answer(request, {"valid": False, "error": "too large"}, status=413)
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _check_answer(request, {"valid": False, "error": "not JSON"}, status=400)
+    return _check_answer(request, credentials.credential_verify(document))
+
+
+def _check_answer(request, result: dict, status: int = 200):
+    if _wants_json(request) or request.content_type == "application/json":
+        return JsonResponse(result, status=status)
+    return render(request, "certificates/check.html", {"result": result}, status=status)

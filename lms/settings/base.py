@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 KYKY_CONTENT_DIR = BASE_DIR / "content"
+# Signs certificates' credentials; see lms/certificates/keys.py. Empty: a key kept in the database.
+KYKY_SIGNING_KEY = os.environ.get("KYKY_SIGNING_KEY", "")
 
 LOGGING = {
     "version": 1,

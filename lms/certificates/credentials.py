@@ -1,0 +1,202 @@
+"""Open Badges 3.0 credentials: built from a certificate's frozen facts, signed, and checked.
+
+Revocation is published as a W3C Bitstring Status List: every certificate owns one randomly chosen
+bit of a 131,072-bit list (random, so positions say nothing about issue order), and the signed
+list credential at ``status_list_url()`` has the bits of revoked certificates set.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import gzip
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from . import integrity, keys
+from .models import Certificate
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+STATUS_LIST_BITS = 131_072  # the minimum size the specification asks for, for herd privacy
+
+
+def _base() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def status_list_url() -> str:
+    return f"{_base()}/credentials/status/revocation"
+
+
+def _timestamp(moment) -> str:
+    return moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def status_index_assign(certificate: Certificate) -> int:
+    """Give the certificate a free random bit of the status list (retrying on the rare clash)."""
+    for _attempt in range(20):
+        index = secrets.randbelow(STATUS_LIST_BITS)
+        try:
+            with transaction.atomic():
+                Certificate.objects.filter(pk=certificate.pk, status_index__isnull=True).update(status_index=index)
+        except IntegrityError:
+            continue
+        certificate.refresh_from_db(fields=["status_index"])
+        return certificate.status_index
+    raise RuntimeError("the status list is full")
+
+
+def credential_build(certificate: Certificate) -> dict:
+    facts = certificate.facts
+    url = f"{_base()}/verify/{certificate.display_code}/"
+    outcomes = "\n".join(f"- {outcome}" for outcome in facts.get("learning_outcomes", []))
+    achievement = {
+        "id": f"{_base()}/achievements/{facts['training_key']}",
+        "type": ["Achievement"],
+        "name": facts["training"],
+        "description": facts["training"],
+        "criteria": {"narrative": outcomes or facts["training"]},
+        "achievementType": "Course",
+        "inLanguage": certificate.language,
+    }
+    if facts.get("ects_credits") not in (None, "0"):
+        achievement["creditsAvailable"] = float(facts["ects_credits"])
+    credential = {
+        "@context": [V2, OB3],
+        "id": url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": keys.issuer_did(), "type": ["Profile"], "name": facts["issuer"], "url": _base()},
+        "validFrom": _timestamp(certificate.issued_at),
+        "name": facts["training"],
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {"type": "IdentityObject", "identityHash": facts["name"], "identityType": "name", "hashed": False}
+            ],
+            "achievement": achievement,
+            "activityEndDate": f"{facts['completed_on']}T00:00:00Z",
+        },
+        "credentialStatus": {
+            "id": f"{status_list_url()}#{certificate.status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.status_index),
+            "statusListCredential": status_list_url(),
+        },
+    }
+    if certificate.expires_at:
+        credential["validUntil"] = _timestamp(certificate.expires_at)
+    return credential
+
+
+def credential_sign(certificate: Certificate) -> dict:
+    """Freeze and sign the certificate's credential once; later calls return the stored one."""
+    if certificate.credential:
+        return certificate.credential
+    if certificate.status_index is None:
+        status_index_assign(certificate)
+    signed = integrity.sign(
+        credential_build(certificate),
+        key=keys.signing_key(),
+        verification_method=keys.verification_method(),
+        created=_timestamp(certificate.issued_at),
+        as_set=True,
+    )
+    Certificate.objects.filter(pk=certificate.pk, credential__isnull=True).update(credential=signed)
+    certificate.refresh_from_db(fields=["credential"])
+    return certificate.credential
+
+
+def _revoked_indexes() -> list[int]:
+    return list(
+        Certificate.objects.filter(revoked_at__isnull=False, status_index__isnull=False).values_list(
+            "status_index", flat=True
+        )
+    )
+
+
+def encoded_list(indexes) -> str:
+    bits = bytearray(STATUS_LIST_BITS // 8)
+    for index in indexes:
+        bits[index // 8] |= 0x80 >> (index % 8)  # bit 0 is the left-most bit of the first byte
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
+
+
+def decoded_bit(encoded: str, index: int) -> bool:
+    data = encoded[1:] if encoded.startswith("u") else encoded
+    bits = gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def status_list_credential() -> dict:
+    """The signed revocation list; re-signed only when a revocation changed it."""
+    state = Certificate.objects.filter(revoked_at__isnull=False).aggregate(n=Count("pk"), last=Max("revoked_at"))
+    key = keys.did_document()["verificationMethod"][0]["publicKeyMultibase"]
+    version = f"{keys.verification_method()}|{key}|{state['n']}|{state['last']}"
+    cache_key = "status-list:" + hashlib.sha256(version.encode()).hexdigest()
+    cached = cache.get(cache_key)
+    if cached:
+        return cached
+    url = status_list_url()
+    credential = {
+        "@context": [V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": keys.issuer_did(),
+        "validFrom": _timestamp(timezone.now()),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(_revoked_indexes()),
+        },
+    }
+    signed = integrity.sign(
+        credential,
+        key=keys.signing_key(),
+        verification_method=keys.verification_method(),
+        created=credential["validFrom"],
+    )
+    cache.set(cache_key, signed, timeout=3600)
+    return signed
+
+
+def credential_verify(document) -> dict:
+    """Say whether an uploaded credential's signature, issuer, status and validity hold."""
+    checks: dict[str, dict] = {}
+    if not isinstance(document, dict):
+        return {"valid": False, "checks": {"format": {"ok": False, "message": "not a JSON object"}}}
+    try:
+        integrity.verify(document, resolve_key=keys.resolve)
+        checks["signature"] = {"ok": True}
+    except integrity.ProofError as error:
+        checks["signature"] = {"ok": False, "message": str(error)}
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    checks["issuer"] = (
+        {"ok": True, "id": issuer_id}
+        if issuer_id == keys.issuer_did()
+        else {"ok": False, "message": "not issued by this platform"}
+    )
+    status = document.get("credentialStatus") if isinstance(document.get("credentialStatus"), dict) else {}
+    try:
+        index = int(status.get("statusListIndex"))
+        if status.get("statusListCredential") != status_list_url() or not 0 <= index < STATUS_LIST_BITS:
+            raise ValueError
+        revoked = decoded_bit(status_list_credential()["credentialSubject"]["encodedList"], index)
+        checks["status"] = {"ok": not revoked, "message": "revoked" if revoked else "not revoked"}
+    except (TypeError, ValueError):
+        checks["status"] = {"ok": False, "message": "no status entry of this platform's list"}
+    valid_until = document.get("validUntil")
+    if isinstance(valid_until, str) and valid_until < _timestamp(timezone.now()):
+        checks["validity"] = {"ok": False, "message": "expired"}
+    else:
+        checks["validity"] = {"ok": True}
+    return {"valid": all(check["ok"] for check in checks.values()), "checks": checks}
