@@ -15,4 +15,4 @@ def personal_data(user) -> list[dict]:
 
 def by_code(code: str) -> Certificate | None:
     """One query, whatever the code; None for anything not issued."""
-    return Certificate.objects.filter(code=code).first()
+    return Certificate.objects.filter(code=code).select_related("enrolment").first()

@@ -93,9 +93,11 @@ def certificate_render(certificate: Certificate) -> None:
     from weasyprint import HTML
 
     url = verification_url(certificate)
+    # A training may have its own layout: templates/certificates/pdf/<training key>.html.
+    templates = [f"certificates/pdf/{certificate.facts.get('training_key')}.html", "certificates/pdf.html"]
     with translation.override(certificate.language):
         html = render_to_string(
-            "certificates/pdf.html",
+            templates,
             {"certificate": certificate, "facts": certificate.facts, "url": url, "qr": qr_svg(url)},
         )
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -62,7 +62,10 @@ def verify(request, code: str):
                 "facts": certificate.facts,
             }
         )
-    return render(request, "certificates/verify.html", {"certificate": certificate, "facts": certificate.facts})
+    owner = request.user.is_authenticated and certificate.enrolment.user_id == request.user.pk
+    return render(
+        request, "certificates/verify.html", {"certificate": certificate, "facts": certificate.facts, "owner": owner}
+    )
 
 
 @never_cache

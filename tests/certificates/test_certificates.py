@@ -210,3 +210,35 @@ def test_only_the_learner_downloads_the_pdf(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert url in client.get("/fi/learn/").content.decode()
+
+
+def test_a_training_can_have_its_own_pdf_template(
+    coordinator, learner, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    templates = tmp_path / "templates" / "certificates" / "pdf"
+    templates.mkdir(parents=True)
+    (templates / f"{coordinator.translation_key}.html").write_text(
+        "<html><body><h1>Erityispohja</h1><p>{{ facts.name }} {{ certificate.display_code }}</p></body></html>"
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
+
+    enrolment = complete(coordinator, learner, django_capture_on_commit_callbacks)
+
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    text = PdfReader(io.BytesIO(certificate.pdf.open("rb").read())).pages[0].extract_text()
+    assert "Erityispohja" in text
+    assert "Liisa Oppija" in text
+
+
+def test_the_verification_page_is_one_query_and_offers_the_owner_the_files(
+    client, coordinator, learner, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    enrolment = complete(coordinator, learner, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    url = f"/verify/{certificate.display_code}/"
+
+    with django_assert_num_queries(1):
+        anonymous = client.get(url).content.decode()
+    assert f"/certificates/{certificate.code}.pdf" not in anonymous
+    client.force_login(learner)
+    assert f"/certificates/{certificate.code}.pdf" in client.get(url).content.decode()
