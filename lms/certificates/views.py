@@ -79,12 +79,17 @@ def verify_form(request):
     return render(request, "certificates/verify.html", {"form": True})
 
 
-@login_required
-def download(request, code: str):
-    """The PDF, for the learner it belongs to (and staff who may see certificates)."""
-    certificate = get_object_or_404(Certificate, code=normalise(code) or "-")
+def _own_certificate(request, code: str) -> Certificate:
+    """The certificate, for the learner it belongs to (and staff who may see certificates); 404 for others."""
+    certificate = get_object_or_404(Certificate.objects.select_related("enrolment"), code=normalise(code) or "-")
     if certificate.enrolment.user_id != request.user.pk and not request.user.has_perm("certificates.view_certificate"):
         raise Http404
+    return certificate
+
+
+@login_required
+def download(request, code: str):
+    certificate = _own_certificate(request, code)
     if not certificate.pdf:
         raise Http404
     return FileResponse(
@@ -109,9 +114,7 @@ def status_list(request):
 @login_required
 def credential_download(request, code: str):
     """The learner's signed Open Badges 3.0 credential, as JSON for their wallet or registrar."""
-    certificate = get_object_or_404(Certificate, code=normalise(code) or "-")
-    if certificate.enrolment.user_id != request.user.pk and not request.user.has_perm("certificates.view_certificate"):
-        raise Http404
+    certificate = _own_certificate(request, code)
     if not certificate.credential:
         raise Http404
     response = JsonResponse(certificate.credential, json_dumps_params={"ensure_ascii": False, "indent": 2})

@@ -229,7 +229,6 @@ def statements_record(*, user, lesson, activities: dict[int, H5PActivity], paylo
     enrolment = courses.enrolment_for_lesson(user=user, lesson=lesson)
     if enrolment is None:
         raise StatementError(403, _("You are not enrolled in the training of this lesson."))
-    stored = []
     with transaction.atomic():
         enrolment = courses.enrolment_lock(enrolment)
         existing = {s.statement_id: s for s in XAPIStatement.objects.filter(statement_id__in=[p[0] for p in parsed])}
@@ -254,7 +253,6 @@ def statements_record(*, user, lesson, activities: dict[int, H5PActivity], paylo
                 verb=verb,
                 statement=statement,
             )
-            stored.append(str(statement_id))
             if verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity.pk):
                 _attempt_update(enrolment, activity, statement.get("result") or {}, verb)
                 changed.add(activity.pk)

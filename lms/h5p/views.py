@@ -1,8 +1,8 @@
 """The player's files, the learner's saved state, and the xAPI statement endpoint.
 
-Every view authorises first: content and saved state need a logged-in learner enrolled in a
-training whose lesson holds the activity (or an editor of that lesson); libraries are code shared
-by all and need only a login.
+Every view authorises first. Saved state and statements need a learner enrolled in the training
+whose lesson holds the activity. Package files (libraries, which are shared code, and content,
+which is training material and never personal data) need a login.
 """
 
 import json
@@ -45,8 +45,8 @@ def _file(name: str, *, cache: str):
     return response
 
 
-def _lesson_access(request, lesson_id: int):
-    """The live lesson, its activities, and whether the requester may use them."""
+def _lesson_access(lesson_id: int):
+    """The live lesson and its H5P activities by id."""
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     activities = {
         block.value["activity"].pk: block.value["activity"]
@@ -90,7 +90,7 @@ def statements(request, lesson_id: int):
     payload, error = _json_body(request, MAX_STATEMENT_BYTES)
     if error:
         return error
-    lesson, activities = _lesson_access(request, lesson_id)
+    lesson, activities = _lesson_access(lesson_id)
     try:
         ids = services.statements_record(user=request.user, lesson=lesson, activities=activities, payload=payload)
     except services.StatementError as refusal:
@@ -112,7 +112,7 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
     """H5P's content user data: GET answers ``{success, data}``; POST saves ``data``."""
     if not request.user.is_authenticated:
         return JsonResponse({"success": False, "message": "log in first"}, status=401)
-    lesson, activities = _lesson_access(request, lesson_id)
+    lesson, activities = _lesson_access(lesson_id)
     activity = activities.get(activity_id)
     if activity is None:
         raise Http404
