@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "lms.courses",
     "lms.h5p",
     "lms.certificates",
+    "lms.organisations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
