@@ -47,11 +47,13 @@ def missing_prerequisites(*, user, training: TrainingPage) -> list[TrainingPage]
     return [t for t in required if t.translation_key not in done]
 
 
-def enrolment_create(*, user, training: TrainingPage, key: str = "", invited: bool = False) -> Enrolment:
+def enrolment_create(
+    *, user, training: TrainingPage, key: str = "", invited: bool = False, notify: bool = True
+) -> Enrolment:
     """Enrol ``user`` in ``training`` (any language version); enrolling twice returns the first.
 
     ``invited`` is for staff who enrol people themselves: it skips the key and invitation checks,
-    but never the prerequisites.
+    but never the prerequisites. ``notify=False`` skips the welcome e-mail (an invitation says it).
     """
     training = canonical(training)
     existing = Enrolment.objects.filter(user=user, training=training).first()
@@ -68,7 +70,7 @@ def enrolment_create(*, user, training: TrainingPage, key: str = "", invited: bo
         raise EnrolmentError(_("Complete this training first: %(titles)s.") % {"titles": titles})
     with transaction.atomic():
         enrolment, created = Enrolment.objects.get_or_create(user=user, training=training)
-        if created:
+        if created and notify:
             from .tasks import send_enrolment_email
 
             enqueue_on_commit(send_enrolment_email, enrolment.pk)

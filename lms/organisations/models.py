@@ -1,0 +1,104 @@
+"""Organisations, their staff, cohorts of learners, and uploaded student lists."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ImportStatus, OrganisationKind, Role, RowResult, StudyMode
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TEACHER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Cohort(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cohorts")
+    training = models.ForeignKey(
+        "courses.TrainingPage", on_delete=models.PROTECT, related_name="+", help_text=_("In the default language.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    study_mode = models.CharField(_("study mode"), max_length=20, choices=StudyMode.choices)
+    credits = models.DecimalField(_("credits awarded"), max_digits=4, decimal_places=1, default=0)
+    teachers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="taught_cohorts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class CohortLearner(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="learners")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_places")
+    student_number = models.CharField(_("student number"), max_length=50, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="cohortlearner_unique")]
+
+    def __str__(self):
+        return f"{self.user} in {self.cohort}"
+
+
+class RosterImport(models.Model):
+    """One uploaded list: applied row by row by a Celery job that can resume after a restart."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="rosters/")
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.filename} → {self.cohort}"
+
+
+class RosterImportRow(models.Model):
+    """The outcome of one line; written in the same transaction as its effects, so never twice."""
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    student_number = models.CharField(max_length=50, blank=True)
+    result = models.CharField(max_length=20, choices=RowResult.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [models.UniqueConstraint(fields=["roster_import", "line"], name="rosterrow_unique_line")]
+
+    def __str__(self):
+        return f"{self.line}: {self.result}"

@@ -1,0 +1,16 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def run_roster_import(import_id: int) -> None:
+    """Apply an uploaded list; a redelivered task resumes after the last recorded line."""
+    services.roster_import_run(import_id=import_id)
+
+
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=8)
+def send_invitation(user_id: int, cohort_id: int) -> None:
+    services.invitation_send(user_id=user_id, cohort_id=cohort_id)
