@@ -25,5 +25,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
+    path("organisation/", include("lms.organisations.urls")),
     path("", include(wagtail_urls)),
 )

@@ -1,0 +1,69 @@
+"""Pages for organisation staff: their cohorts, their learners' progress, list uploads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def cohort_list(request):
+    cohorts = list(selectors.cohorts_for(request.user))
+    counts = selectors.cohort_summaries(cohorts)
+    return render(request, "organisations/cohort_list.html", {"cohorts": [(c, counts.get(c.pk, 0)) for c in cohorts]})
+
+
+@login_required
+def cohort_detail(request, cohort_id: int):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    places = cohort.learners.select_related("user").order_by("user__certificate_name", "user__email")
+    page = Paginator(places, 50).get_page(request.GET.get("p"))
+    modules, rows = selectors.cohort_table(cohort, page.object_list)
+    return render(
+        request,
+        "organisations/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "modules": modules,
+            "rows": rows,
+            "page": page,
+            "imports": cohort.imports.order_by("-created_at")[:5],
+        },
+    )
+
+
+@login_required
+@require_POST
+def roster_upload(request, cohort_id: int):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    upload = request.FILES.get("file")
+    if upload is None or not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+        messages.error(request, _("Choose a CSV or Excel (.xlsx) file."))
+        return redirect("organisations:cohort", cohort_id=cohort.pk)
+    if upload.size > MAX_UPLOAD_BYTES:
+        messages.error(request, _("The file is larger than 10 MB."))
+        return redirect("organisations:cohort", cohort_id=cohort.pk)
+    roster_import = services.roster_import_start(cohort=cohort, upload=upload, user=request.user)
+    return redirect("organisations:import", import_id=roster_import.pk)
+
+
+@login_required
+def roster_import(request, import_id: int):
+    roster_import = selectors.import_for(request.user, import_id)
+    done = roster_import.rows.count()
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {"status": roster_import.status, "total": roster_import.total, "done": done, "error": roster_import.error}
+        )
+    return render(
+        request,
+        "organisations/import.html",
+        {"import": roster_import, "done": done, "rows": roster_import.rows.all()},
+    )

@@ -1,0 +1,107 @@
+"""Organisation staff see only their own: lists, cohort pages, uploads, import results."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lms.accounts.models import User
+from lms.courses import services as courses
+from lms.courses.models import Enrolment, LessonPage
+from lms.organisations.enums import ImportStatus, OrganisationKind, Role, StudyMode
+from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation, RosterImport
+from tests.factories import build_training
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def two_orgs(index, user_factory):
+    training = build_training(index, title="Työkykykoordinaattorikoulutus", modules=2, lessons=2)
+    result = []
+    for name in ("Ammattikorkeakoulu A", "Ammattikorkeakoulu B"):
+        organisation = Organisation.objects.create(name=name, kind=OrganisationKind.UAS)
+        staff = user_factory()
+        Membership.objects.create(organisation=organisation, user=staff, role=Role.ADMIN)
+        cohort = Cohort.objects.create(
+            organisation=organisation, training=training, name=f"Ryhmä {name[-1]}", study_mode=StudyMode.DEGREE
+        )
+        result.append((organisation, staff, cohort))
+    return result
+
+
+def test_staff_see_only_their_own_cohorts(client, two_orgs):
+    (_a, staff_a, cohort_a), (_b, _staff_b, cohort_b) = two_orgs
+    client.force_login(staff_a)
+
+    listing = client.get("/fi/organisation/").content.decode()
+    assert "Ryhmä A" in listing
+    assert "Ryhmä B" not in listing
+    assert client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").status_code == 200
+    assert client.get(f"/fi/organisation/cohorts/{cohort_b.pk}/").status_code == 404
+    upload = SimpleUploadedFile("x.csv", b"Nimi;Email\nA;a@example.fi\n")
+    assert client.post(f"/fi/organisation/cohorts/{cohort_b.pk}/import/", {"file": upload}).status_code == 404
+    assert not RosterImport.objects.exists()
+
+
+def test_imports_of_another_organisation_are_not_found(client, two_orgs, django_capture_on_commit_callbacks):
+    (_a, staff_a, _cohort_a), (_b, staff_b, cohort_b) = two_orgs
+    client.force_login(staff_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/fi/organisation/cohorts/{cohort_b.pk}/import/",
+            {"file": SimpleUploadedFile("lista.csv", "Nimi;Sähköposti\nMaija;maija@example.fi\n".encode())},
+        )
+    roster_import = RosterImport.objects.get()
+    assert response["Location"] == f"/fi/organisation/imports/{roster_import.pk}/"
+    progress = client.get(f"/fi/organisation/imports/{roster_import.pk}/?format=json").json()
+    assert progress == {"status": ImportStatus.DONE, "total": 1, "done": 1, "error": ""}
+    assert "maija@example.fi" in client.get(f"/fi/organisation/imports/{roster_import.pk}/").content.decode()
+
+    client.force_login(staff_a)
+    assert client.get(f"/fi/organisation/imports/{roster_import.pk}/").status_code == 404
+    assert client.get(f"/fi/organisation/imports/{roster_import.pk}/?format=json").status_code == 404
+
+
+def test_learners_and_anonymous_are_kept_out(client, two_orgs, learner):
+    (_a, _staff, cohort_a), _b = two_orgs
+    assert client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").status_code == 302
+    client.force_login(learner)
+    assert client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").status_code == 404
+    assert "Ryhmä" not in client.get("/fi/organisation/").content.decode()
+
+
+def _fill(cohort, count):
+    users = User.objects.bulk_create(
+        [User(email=f"{cohort.pk}-{n}@example.fi", certificate_name=f"Oppija {n}", password="!") for n in range(count)]
+    )
+    enrolments = Enrolment.objects.bulk_create([Enrolment(user=u, training=cohort.training) for u in users])
+    CohortLearner.objects.bulk_create([CohortLearner(cohort=cohort, user=u) for u in users])
+    lesson = LessonPage.objects.descendant_of(cohort.training).first()
+    for enrolment in enrolments[:5]:
+        courses.lesson_open(enrolment=enrolment, lesson=lesson)
+
+
+def test_cohort_page_queries_do_not_grow_with_learners(client, two_orgs):
+    (_a, staff_a, cohort_a), (_b, _staff_b, cohort_b) = two_orgs
+    _fill(cohort_a, 10)
+    _fill(cohort_b, 500)
+    Membership.objects.create(organisation=cohort_b.organisation, user=staff_a, role=Role.TEACHER)
+    client.force_login(staff_a)
+
+    def count(cohort):
+        client.get(f"/fi/organisation/cohorts/{cohort.pk}/")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/fi/organisation/cohorts/{cohort.pk}/")
+        assert response.status_code == 200
+        return len(queries), response.content.decode().count("data-learner=")
+
+    small, large = count(cohort_a), count(cohort_b)
+    assert small[1] == 10
+    assert large[1] == 50  # paginated
+    assert small[0] == large[0]
