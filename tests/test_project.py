@@ -102,3 +102,19 @@ def test_database_url_and_broker_come_from_the_environment():
     )
     assert default.stdout.split()[0] == "django.db.backends.sqlite3"
     assert default.stdout.split()[2] == "True"  # no broker: tasks run in-process
+
+
+@pytest.mark.django_db
+def test_setup_demo_is_safe_to_run_twice(homes):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from lms.accounts.models import User
+
+    for _ in range(2):
+        out = StringIO()
+        call_command("setup_demo", stdout=out)
+    assert "learner@example.com" in out.getvalue()
+    assert User.objects.filter(email__endswith="@example.com").count() == 3
+    assert User.objects.get(email="learner@example.com").check_password("kyky-learner")

@@ -35,6 +35,31 @@ class Command(BaseCommand):
                     user.groups.add(trainers)
             EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             rows.append((role, email, password))
+        self._demo_cohort(User.objects.get(email="trainer@example.com"))
         self.stdout.write("Demo logins (http://127.0.0.1:8000/fi/accounts/login/, admin at /admin/):")
         for role, email, password in rows:
             self.stdout.write(f"  {role:<8} {email:<22} {password}")
+
+    def _demo_cohort(self, teacher):
+        """A demo university with a cohort of the coordinator training, the trainer as its admin."""
+        from wagtail.models import Locale
+
+        from lms.courses.models import TrainingPage
+        from lms.organisations.enums import OrganisationKind, Role, StudyMode
+        from lms.organisations.models import Cohort, Membership, Organisation
+
+        training = TrainingPage.objects.filter(
+            locale=Locale.get_default(), slug="tyokykykoordinaattorikoulutus"
+        ).first()
+        if training is None:  # content not imported yet
+            return
+        organisation, _created = Organisation.objects.get_or_create(
+            name="Esimerkin ammattikorkeakoulu", defaults={"kind": OrganisationKind.UAS}
+        )
+        Membership.objects.get_or_create(organisation=organisation, user=teacher, defaults={"role": Role.ADMIN})
+        Cohort.objects.get_or_create(
+            organisation=organisation,
+            training=training,
+            name="Työkykykoordinaattorit, syksy",
+            defaults={"study_mode": StudyMode.DEGREE, "credits": 10},
+        )
