@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationKind(models.TextChoices):
@@ -28,7 +29,7 @@ class ImportStatus(models.TextChoices):
 
 
 class RowResult(models.TextChoices):
-    ENROLLED = "enrolled", _("Enrolled")
+    ENROLLED = "enrolled", pgettext_lazy("result of one row of a student list", "Enrolled")
     ALREADY_ENROLLED = "already_enrolled", _("Already enrolled")
     INVITED = "invited", _("Invited")
     ERROR = "error", _("Error")
