@@ -9,4 +9,5 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
     path("cohorts/<int:cohort_id>/import/", views.roster_upload, name="upload"),
     path("imports/<int:import_id>/", views.roster_import, name="import"),
+    path("cohorts/<int:cohort_id>/export.<str:fmt>", views.cohort_export, name="export"),
 ]

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import exports, selectors, services
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -67,3 +67,19 @@ def roster_import(request, import_id: int):
         "organisations/import.html",
         {"import": roster_import, "done": done, "rows": roster_import.rows.all()},
     )
+
+
+@login_required
+def cohort_export(request, cohort_id: int, fmt: str):
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    header, rows = exports.export_rows(cohort)
+    if fmt == "xlsx":
+        data = exports.as_xlsx(header, rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, content_type = exports.as_csv(header, rows), "text/csv; charset=utf-8"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="kyky-cohort-{cohort.pk}.{fmt}"'
+    return response

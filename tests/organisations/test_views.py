@@ -8,9 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from lms.accounts.models import User
 from lms.courses import services as courses
 from lms.courses.models import Enrolment, LessonPage
-from lms.organisations.enums import ImportStatus, OrganisationKind, Role, StudyMode
-from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation, RosterImport
-from tests.factories import build_training
+from lms.organisations.enums import ImportStatus, Role
+from lms.organisations.models import CohortLearner, Membership, RosterImport
 
 pytestmark = pytest.mark.django_db
 
@@ -18,21 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def two_orgs(index, user_factory):
-    training = build_training(index, title="Työkykykoordinaattorikoulutus", modules=2, lessons=2)
-    result = []
-    for name in ("Ammattikorkeakoulu A", "Ammattikorkeakoulu B"):
-        organisation = Organisation.objects.create(name=name, kind=OrganisationKind.UAS)
-        staff = user_factory()
-        Membership.objects.create(organisation=organisation, user=staff, role=Role.ADMIN)
-        cohort = Cohort.objects.create(
-            organisation=organisation, training=training, name=f"Ryhmä {name[-1]}", study_mode=StudyMode.DEGREE
-        )
-        result.append((organisation, staff, cohort))
-    return result
 
 
 def test_staff_see_only_their_own_cohorts(client, two_orgs):

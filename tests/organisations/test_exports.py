@@ -1,0 +1,97 @@
+"""The registrar's export: the right columns, safe cells, only one's own cohort, constant queries."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from lms.accounts.models import User
+from lms.certificates.models import Certificate
+from lms.courses import services as courses
+from lms.courses.models import Enrolment, LessonPage
+from lms.organisations.exports import safe
+from lms.organisations.models import CohortLearner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_like_cells_are_neutralised(value):
+    assert safe(value) == "'" + value
+
+
+def test_plain_cells_are_left_alone():
+    assert safe("Äijä Öhman") == "Äijä Öhman"
+    assert safe("2023-01") == "2023-01"
+    assert safe(None) == ""
+
+
+def _csv(response):
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_export_lists_learners_with_completion_and_certificate(
+    client,
+    two_orgs,
+    django_capture_on_commit_callbacks,
+):
+    (_a, staff_a, cohort_a), (_b, _staff_b, cohort_b) = two_orgs
+    hostile = User.objects.create_user(email="h@example.fi", certificate_name="=cmd|' /C calc'!A0")
+    done = User.objects.create_user(email="valmis@example.fi", certificate_name="Valmis Oppija")
+    for user, number in ((hostile, "+358"), (done, "1002")):
+        CohortLearner.objects.create(cohort=cohort_a, user=user, student_number=number)
+        enrolment = courses.enrolment_create(user=user, training=cohort_a.training, invited=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in LessonPage.objects.descendant_of(cohort_a.training):
+            courses.lesson_open(enrolment=enrolment, lesson=lesson)
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    enrolment.refresh_from_db()
+    client.force_login(staff_a)
+
+    rows = _csv(client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.csv"))
+
+    assert len(rows) == 3
+    by_email = {row[2]: row for row in rows[1:]}
+    assert by_email["h@example.fi"][0] == "'+358"
+    assert by_email["h@example.fi"][1] == "'=cmd|' /C calc'!A0"
+    assert by_email["valmis@example.fi"][6] == certificate.display_code
+    assert by_email["valmis@example.fi"][5] == enrolment.completed_at.date().isoformat()
+    workbook = load_workbook(io.BytesIO(client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.xlsx").content))
+    cells = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert cells[0][0] in {"Opiskelijanumero", "Student number"}
+    assert any(row[1] == "'=cmd|' /C calc'!A0" for row in cells[1:])
+    assert client.get(f"/fi/organisation/cohorts/{cohort_b.pk}/export.csv").status_code == 404
+    assert client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.exe").status_code == 404
+
+
+def test_export_queries_do_not_grow_with_learners(client, two_orgs):
+    (_a, staff_a, cohort_a), (org_b, _staff_b, cohort_b) = two_orgs
+    from lms.organisations.enums import Role
+    from lms.organisations.models import Membership
+
+    Membership.objects.create(organisation=org_b, user=staff_a, role=Role.TEACHER)
+    for cohort, count in ((cohort_a, 10), (cohort_b, 500)):
+        users = User.objects.bulk_create(
+            [User(email=f"e{cohort.pk}-{n}@example.fi", certificate_name=f"O {n}", password="!") for n in range(count)]
+        )
+        Enrolment.objects.bulk_create([Enrolment(user=u, training=cohort.training) for u in users])
+        CohortLearner.objects.bulk_create([CohortLearner(cohort=cohort, user=u) for u in users])
+    client.force_login(staff_a)
+
+    def count(cohort):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/fi/organisation/cohorts/{cohort.pk}/export.csv")
+        return len(queries), len(_csv(response)) - 1
+
+    small, large = count(cohort_a), count(cohort_b)
+    assert (small[1], large[1]) == (10, 500)
+    assert small[0] == large[0]
