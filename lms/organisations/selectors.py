@@ -84,6 +84,44 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
     return [title for _path, title in modules], rows
 
 
+FILTERS = ("not_started", "in_progress", "stalled", "completed")
+SORTS = {
+    "name": ("user__certificate_name", "user__email"),
+    "activity": ("-last_activity",),
+    "completed": ("-completed_at", "user__certificate_name"),
+}
+
+
+def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, sort: str = "name"):
+    """The cohort's learners, filtered by where they are and sorted, as one query to paginate."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    enrolment = Enrolment.objects.filter(training=cohort.training, user=OuterRef("user"))
+    places = cohort.learners.select_related("user").annotate(
+        completed_at=Subquery(enrolment.values("completed_at")[:1]),
+        last_activity=Subquery(enrolment.values("last_activity_at")[:1]),
+        started=Exists(
+            LessonProgress.objects.filter(enrolment__training=cohort.training, enrolment__user=OuterRef("user"))
+        ),
+    )
+    if status == "completed":
+        places = places.filter(completed_at__isnull=False)
+    elif status == "not_started":
+        places = places.filter(completed_at__isnull=True, started=False)
+    elif status == "in_progress":
+        places = places.filter(completed_at__isnull=True, started=True)
+    elif status == "stalled":
+        since = timezone.now() - timedelta(days=max(1, stalled_days))
+        places = places.annotate(seen=Coalesce("last_activity", "added_at")).filter(
+            Q(completed_at__isnull=True) & Q(seen__lt=since)
+        )
+    return places.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
 def cohort_summaries(cohorts):
     """Learner counts per cohort in one query."""
     return dict(

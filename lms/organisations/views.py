@@ -23,7 +23,13 @@ def cohort_list(request):
 @login_required
 def cohort_detail(request, cohort_id: int):
     cohort = selectors.cohort_for(request.user, cohort_id)
-    places = cohort.learners.select_related("user").order_by("user__certificate_name", "user__email")
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort", "name")
+    try:
+        days = int(request.GET.get("days", 14))
+    except ValueError:
+        days = 14
+    places = selectors.cohort_places(cohort, status=status, stalled_days=days, sort=sort)
     page = Paginator(places, 50).get_page(request.GET.get("p"))
     modules, rows = selectors.cohort_table(cohort, page.object_list)
     return render(

@@ -91,3 +91,33 @@ def test_cohort_page_queries_do_not_grow_with_learners(client, two_orgs):
     assert small[1] == 10
     assert large[1] == 50  # paginated
     assert small[0] == large[0]
+
+
+def test_cohort_filters_find_learners_by_where_they_are(client, two_orgs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (_a, staff_a, cohort_a), _b = two_orgs
+    lessons = list(LessonPage.objects.descendant_of(cohort_a.training).order_by("path"))
+    people = {}
+    for name in ("Aloittamaton", "Kesken", "Jumissa", "Valmis"):
+        user = User.objects.create_user(email=f"{name.lower()}@example.fi", certificate_name=name)
+        CohortLearner.objects.create(cohort=cohort_a, user=user)
+        people[name] = courses.enrolment_create(user=user, training=cohort_a.training, invited=True)
+    courses.lesson_open(enrolment=people["Kesken"], lesson=lessons[0])
+    courses.lesson_open(enrolment=people["Jumissa"], lesson=lessons[0])
+    Enrolment.objects.filter(pk=people["Jumissa"].pk).update(last_activity_at=timezone.now() - timedelta(days=30))
+    for lesson in lessons:
+        courses.lesson_open(enrolment=people["Valmis"], lesson=lesson)
+    client.force_login(staff_a)
+
+    def shown(query):
+        html = client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/?{query}").content.decode()
+        return {name for name in people if f"<td>{name}</td>" in html}
+
+    assert shown("status=not_started") == {"Aloittamaton"}
+    assert shown("status=in_progress") == {"Kesken", "Jumissa"}
+    assert shown("status=stalled&days=14") == {"Jumissa"}
+    assert shown("status=completed") == {"Valmis"}
+    assert shown("") == set(people)
