@@ -6,6 +6,7 @@ app_name = "organisations"
 
 urlpatterns = [
     path("", views.cohort_list, name="cohorts"),
+    path("programme/", views.programme, name="programme"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
     path("cohorts/<int:cohort_id>/import/", views.roster_upload, name="upload"),
     path("imports/<int:import_id>/", views.roster_import, name="import"),

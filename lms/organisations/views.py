@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, selectors, services
+from . import exports, selectors, services, statistics
+from .enums import OrganisationKind
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -89,3 +90,42 @@ def cohort_export(request, cohort_id: int, fmt: str):
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="kyky-cohort-{cohort.pk}.{fmt}"'
     return response
+
+
+def _sees_programme(user) -> bool:
+    return user.is_superuser or user.memberships.filter(organisation__kind=OrganisationKind.TTL).exists()
+
+
+@login_required
+def programme(request):
+    """TTL's programme-wide figures; everyone else gets a 404."""
+    if not _sees_programme(request.user):
+        raise Http404
+    rows = statistics.programme_figures(request.LANGUAGE_CODE)
+    if request.GET.get("format") == "csv":
+        header = [
+            _("Training"),
+            _("Organisation"),
+            _("Month"),
+            _("Enrolled"),
+            _("Completed"),
+            _("Median days to complete"),
+        ]
+        data = exports.as_csv(
+            header,
+            [
+                [
+                    exports.safe(r["training"]),
+                    exports.safe(r["organisation"]),
+                    r["month"],
+                    r["enrolled"],
+                    r["completed"],
+                    "" if r["median_days"] is None else r["median_days"],
+                ]
+                for r in rows
+            ],
+        )
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kyky-programme.csv"'
+        return response
+    return render(request, "organisations/programme.html", {"rows": rows, "totals": statistics.per_training(rows)})

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from lms.accounts.models import User
 from lms.courses import services as courses
 from lms.courses.models import Enrolment, LessonPage
-from lms.organisations.enums import ImportStatus, Role
-from lms.organisations.models import CohortLearner, Membership, RosterImport
+from lms.organisations.enums import ImportStatus, OrganisationKind, Role
+from lms.organisations.models import CohortLearner, Membership, Organisation, RosterImport
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,42 @@ def test_cohort_filters_find_learners_by_where_they_are(client, two_orgs):
     assert shown("status=stalled&days=14") == {"Jumissa"}
     assert shown("status=completed") == {"Valmis"}
     assert shown("") == set(people)
+
+
+def test_ttl_sees_programme_figures_without_personal_data(client, two_orgs, user_factory):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (_org_a, staff_a, cohort_a), _b = two_orgs
+    lessons = list(LessonPage.objects.descendant_of(cohort_a.training))
+    for n, finish in enumerate([True, True, False]):
+        user = User.objects.create_user(email=f"p{n}@example.fi", certificate_name=f"Yksityinen Henkilö {n}")
+        CohortLearner.objects.create(cohort=cohort_a, user=user)
+        enrolment = courses.enrolment_create(user=user, training=cohort_a.training, invited=True)
+        Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=timezone.now() - timedelta(days=10 * (n + 1)))
+        if finish:
+            for lesson in lessons:
+                courses.lesson_open(enrolment=enrolment, lesson=lesson)
+    ttl = Organisation.objects.create(name="Työterveyslaitos", kind=OrganisationKind.TTL)
+    analyst = user_factory()
+    Membership.objects.create(organisation=ttl, user=analyst, role=Role.ADMIN)
+
+    client.force_login(staff_a)
+    assert client.get("/fi/organisation/programme/").status_code == 404
+    client.force_login(analyst)
+    html = client.get("/fi/organisation/programme/").content.decode()
+    exported = client.get("/fi/organisation/programme/?format=csv").content.decode("utf-8-sig")
+
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))[1:]
+    ours = [row for row in rows if row[1] == "Ammattikorkeakoulu A"]
+    assert sum(int(row[3]) for row in ours) == 3
+    assert sum(int(row[4]) for row in ours) == 2
+    assert all(row[5] for row in ours if int(row[4]))  # a median wherever someone completed
+    assert "Yksityinen" not in exported
+    assert "@example.fi" not in exported
+    assert "Yksityinen" not in html
+    assert "Työkykykoordinaattorikoulutus" in html
