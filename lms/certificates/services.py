@@ -33,6 +33,27 @@ ISSUERS = {
 }
 
 
+_issuer_sources: list = []
+
+
+def register_issuer_source(source) -> None:
+    """Let another app name the issuer: ``source(enrolment, language)`` returns a name or None.
+
+    The organisations app names the university of applied sciences whose cohort the learner was
+    in; without an answer the issuer is TTL.
+    """
+    if source not in _issuer_sources:
+        _issuer_sources.append(source)
+
+
+def _issuer(enrolment: Enrolment, language: str) -> str:
+    for source in _issuer_sources:
+        name = source(enrolment, language)
+        if name:
+            return name
+    return ISSUERS.get(language, ISSUERS["en"])
+
+
 def verification_url(certificate: Certificate) -> str:
     return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{display(certificate.code)}/"
 
@@ -56,7 +77,7 @@ def facts_freeze(enrolment: Enrolment, language: str) -> dict:
         "workload_hours": canonical.workload_hours,
         "learning_outcomes": [block.value for block in training.learning_outcomes],
         "completed_on": timezone.localtime(enrolment.completed_at).date().isoformat(),
-        "issuer": ISSUERS.get(language, ISSUERS["en"]),
+        "issuer": _issuer(enrolment, language),
         "language": language,
     }
 

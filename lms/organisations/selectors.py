@@ -36,6 +36,7 @@ class LearnerRow:
     modules: list  # (done, total) per module, in module order
     done: int
     total: int
+    certificate: object = None
 
     @property
     def percent(self) -> int:
@@ -67,6 +68,12 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
         if module_path:
             done.setdefault(enrolment_id, {}).setdefault(module_path, 0)
             done[enrolment_id][module_path] += 1
+    from lms.certificates.models import Certificate
+
+    certificates = {
+        c.enrolment_id: c
+        for c in Certificate.objects.filter(enrolment__in=list(enrolments.values()), revoked_at__isnull=True)
+    }
     rows = []
     for place in places:
         enrolment = enrolments.get(place.user_id)
@@ -77,6 +84,7 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
                 place=place,
                 enrolment=enrolment,
                 modules=per_module,
+                certificate=certificates.get(enrolment.pk) if enrolment else None,
                 done=sum(d for d, _t in per_module),
                 total=sum(t for _d, t in per_module),
             )
@@ -120,6 +128,21 @@ def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, s
             Q(completed_at__isnull=True) & Q(seen__lt=since)
         )
     return places.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def cohort_issuer(enrolment, language: str) -> str | None:
+    """A certificate earned in a university's cohort is issued by that university."""
+    from .enums import OrganisationKind
+
+    return (
+        CohortLearner.objects.filter(
+            user_id=enrolment.user_id,
+            cohort__training_id=enrolment.training_id,
+            cohort__organisation__kind=OrganisationKind.UAS,
+        )
+        .values_list("cohort__organisation__name", flat=True)
+        .first()
+    )
 
 
 def cohort_summaries(cohorts):

@@ -160,3 +160,21 @@ def test_ttl_sees_programme_figures_without_personal_data(client, two_orgs, user
     assert "@example.fi" not in exported
     assert "Yksityinen" not in html
     assert "Työkykykoordinaattorikoulutus" in html
+
+
+def test_a_uas_cohort_learner_gets_the_universitys_certificate(client, two_orgs, django_capture_on_commit_callbacks):
+    from lms.certificates.models import Certificate
+
+    (_org_a, staff_a, cohort_a), _b = two_orgs
+    user = User.objects.create_user(email="amk@example.fi", certificate_name="Amk Opiskelija")
+    CohortLearner.objects.create(cohort=cohort_a, user=user)
+    enrolment = courses.enrolment_create(user=user, training=cohort_a.training, invited=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in LessonPage.objects.descendant_of(cohort_a.training):
+            courses.lesson_open(enrolment=enrolment, lesson=lesson)
+
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.facts["issuer"] == "Ammattikorkeakoulu A"
+    assert certificate.credential["issuer"]["name"] == "Ammattikorkeakoulu A"
+    client.force_login(staff_a)
+    assert certificate.display_code in client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").content.decode()
