@@ -44,6 +44,9 @@ class Cohort(models.Model):
     study_mode = models.CharField(_("study mode"), max_length=20, choices=StudyMode.choices)
     credits = models.DecimalField(_("credits awarded"), max_digits=4, decimal_places=1, default=0)
     teachers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="taught_cohorts")
+    invite_code = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    invite_expires_at = models.DateTimeField(_("invitation link expires"), null=True, blank=True)
+    seat_limit = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

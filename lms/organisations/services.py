@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lms.courses import services as courses
 from lms.courses.models import Enrolment
@@ -138,3 +139,38 @@ def invitation_send(*, user_id: int, cohort_id: int) -> None:
         subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
         body = render_to_string("organisations/email/invitation_body.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+class JoinError(Exception):
+    """Joining through an invitation link was refused; the message is for the person."""
+
+
+def invitation_link_create(*, cohort, days: int, seats: int | None) -> str:
+    """A new link replaces the old one; it expires after ``days`` and admits ``seats`` people."""
+    import secrets
+    from datetime import timedelta
+
+    cohort.invite_code = secrets.token_urlsafe(16)
+    cohort.invite_expires_at = timezone.now() + timedelta(days=max(1, min(days, 365)))
+    cohort.seat_limit = seats
+    cohort.save(update_fields=["invite_code", "invite_expires_at", "seat_limit"])
+    return cohort.invite_code
+
+
+def cohort_join(*, code: str, user):
+    """Enrol ``user`` through a cohort's invitation link; seats are counted under a lock."""
+    from .models import Cohort
+
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().filter(invite_code=code).first()
+        if cohort is None or cohort.invite_expires_at is None:
+            raise JoinError(_("This invitation link is not valid."))
+        if cohort.invite_expires_at <= timezone.now():
+            raise JoinError(_("This invitation link has expired. Ask your teacher for a new one."))
+        if CohortLearner.objects.filter(cohort=cohort, user=user).exists():
+            return cohort
+        if cohort.seat_limit is not None and cohort.learners.count() >= cohort.seat_limit:
+            raise JoinError(_("The group is full. Ask your teacher."))
+        courses.enrolment_create(user=user, training=cohort.training, invited=True)
+        CohortLearner.objects.create(cohort=cohort, user=user)
+    return cohort

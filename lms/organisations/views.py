@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms.courses import services as courses_services
+
 from . import exports, selectors, services, statistics
 from .enums import OrganisationKind
 
@@ -129,3 +131,34 @@ def programme(request):
         response["Content-Disposition"] = 'attachment; filename="kyky-programme.csv"'
         return response
     return render(request, "organisations/programme.html", {"rows": rows, "totals": statistics.per_training(rows)})
+
+
+@login_required
+@require_POST
+def invitation_link(request, cohort_id: int):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    try:
+        days = int(request.POST.get("days", 30))
+        seats = int(request.POST["seats"]) if request.POST.get("seats") else None
+    except ValueError:
+        messages.error(request, _("Give the days and seats as whole numbers."))
+        return redirect("organisations:cohort", cohort_id=cohort.pk)
+    services.invitation_link_create(cohort=cohort, days=days, seats=seats)
+    messages.success(request, _("A new invitation link was created; the old one no longer works."))
+    return redirect("organisations:cohort", cohort_id=cohort.pk)
+
+
+@login_required
+def join(request, code: str):
+    if request.method == "POST":
+        try:
+            cohort = services.cohort_join(code=code, user=request.user)
+        except services.JoinError as error:
+            messages.error(request, str(error))
+            return redirect("courses:dashboard")
+        except courses_services.EnrolmentError as error:
+            messages.error(request, str(error))
+            return redirect("courses:dashboard")
+        messages.success(request, _("You joined %(cohort)s.") % {"cohort": cohort.name})
+        return redirect("courses:dashboard")
+    return render(request, "organisations/join.html", {"code": code})

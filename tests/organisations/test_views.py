@@ -178,3 +178,37 @@ def test_a_uas_cohort_learner_gets_the_universitys_certificate(client, two_orgs,
     assert certificate.credential["issuer"]["name"] == "Ammattikorkeakoulu A"
     client.force_login(staff_a)
     assert certificate.display_code in client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").content.decode()
+
+
+def test_invitation_link_with_expiry_and_seat_limit(client, two_orgs, user_factory):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (_org_a, staff_a, cohort_a), (_org_b, staff_b, _cohort_b) = two_orgs
+    client.force_login(staff_b)
+    assert client.post(f"/fi/organisation/cohorts/{cohort_a.pk}/invitation/", {"days": 7}).status_code == 404
+    client.force_login(staff_a)
+    client.post(f"/fi/organisation/cohorts/{cohort_a.pk}/invitation/", {"days": 7, "seats": 1})
+    cohort_a.refresh_from_db()
+    link = f"/fi/organisation/join/{cohort_a.invite_code}/"
+    assert link in client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").content.decode()
+
+    first, second = user_factory(), user_factory()
+    client.force_login(first)
+    client.post(link)
+    client.post(link)  # joining twice changes nothing
+    assert CohortLearner.objects.filter(cohort=cohort_a).count() == 1
+    assert Enrolment.objects.filter(user=first, training=cohort_a.training).exists()
+
+    client.force_login(second)
+    response = client.post(link, follow=True)
+    assert "Ryhmä on täynnä" in response.content.decode()
+    assert not Enrolment.objects.filter(user=second).exists()
+
+    type(cohort_a).objects.filter(pk=cohort_a.pk).update(
+        seat_limit=None, invite_expires_at=timezone.now() - timedelta(1)
+    )
+    assert "vanhentunut" in client.post(link, follow=True).content.decode()
+    assert "ei ole voimassa" in client.post("/fi/organisation/join/wrong/", follow=True).content.decode()
+    assert not Enrolment.objects.filter(user=second).exists()
