@@ -160,6 +160,58 @@ def load(port: int, path: str, cookie: str) -> dict:
     return json.loads(out)
 
 
+COHORT_SETUP = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingPage
+from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation
+index = TrainingPage.objects.get(locale__language_code="fi", slug="tyokyvyn-tuki").get_parent()
+training = index.add_child(instance=TrainingPage(title="Bench 40", slug="bench-40", summary="x"))
+for m in range(4):
+    module = training.add_child(instance=ModulePage(title=f"M{{m}}", slug=f"m{{m}}"))
+    for n in range(10):
+        module.add_child(instance=LessonPage(title=f"L{{m}}-{{n}}", slug=f"l{{n}}"))
+User = get_user_model()
+organisation = Organisation.objects.create(name="Bench AMK", kind="uas")
+staff = User.objects.create_user(email="bench-staff@example.com", password="x")
+Membership.objects.create(organisation=organisation, user=staff, role="admin")
+cohort = Cohort.objects.create(organisation=organisation, training=training, name="Bench", study_mode="degree")
+users = User.objects.bulk_create([User(email=f"c{{n}}@example.com", certificate_name=f"Oppija {{n}}", password="!")
+                                  for n in range({learners})])
+enrolments = Enrolment.objects.bulk_create([Enrolment(user=u, training=training) for u in users])
+CohortLearner.objects.bulk_create(
+    [CohortLearner(cohort=cohort, user=u, student_number=str(n)) for n, u in enumerate(users)]
+)
+keys = list(LessonPage.objects.descendant_of(training).values_list("translation_key", flat=True))
+LessonProgress.objects.bulk_create([LessonProgress(enrolment=e, lesson_key=k, status="completed",
+    completed_at=timezone.now()) for i, e in enumerate(enrolments) for k in keys[: i % 41]])
+session = SessionStore()
+session[SESSION_KEY] = str(staff.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
+session.create()
+print(session.session_key, cohort.pk)
+"""
+
+IMPORT_RUN = """
+import time
+from django.core.files.uploadedfile import SimpleUploadedFile
+from lms.organisations.models import Cohort, RosterImport
+from lms.organisations.services import roster_import_start
+cohort = Cohort.objects.get(name="Bench")
+lines = ["Nimi;Sähköposti;Opiskelijanumero"] + [f"Tuonti {{n}};tuonti{{n}}@example.com;{{n}}" for n in range({rows})]
+start = time.perf_counter()
+roster_import = roster_import_start(cohort=cohort, upload=SimpleUploadedFile("bench.csv", "\\n".join(lines).encode()),
+                                    user=None)
+while RosterImport.objects.get(pk=roster_import.pk).status not in ("done", "failed"):
+    if time.perf_counter() - start > 1200:
+        raise SystemExit("the import did not finish in 20 minutes")
+    time.sleep(0.2)
+print(time.perf_counter() - start, RosterImport.objects.get(pk=roster_import.pk).rows.count())
+"""
+COHORT_LEARNERS = int(os.environ.get("BENCH_COHORT_LEARNERS", "2000"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "40"))
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -197,6 +249,23 @@ print(len(ids) / (time.perf_counter() - start))
         worker.wait(timeout=30)
 
 
+def import_throughput() -> tuple[float, int]:
+    env = {**ENV, "CELERY_BROKER_URL": BROKER}
+    worker = subprocess.Popen(
+        [PY, "-m", "celery", "-A", "lms", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        seconds, rows = shell(IMPORT_RUN.format(rows=IMPORT_ROWS), env).split()[-2:]
+        return float(seconds), int(rows)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
 def main():
     print(f"Preparing {DATABASE_URL} (migrate, import content, demo users)...", flush=True)
     recreate_database()
@@ -205,12 +274,24 @@ def main():
     manage("setup_demo")
     manage("collectstatic", "--noinput")
     session, lesson_url, code = shell(PREPARE, ENV).split()[-3:]
+    staff_session, cohort_id = shell(COHORT_SETUP.format(learners=COHORT_LEARNERS), ENV).split()[-2:]
+    staff_cookie = f"sessionid={staff_session}"
     cookie = f"sessionid={session}"
     journeys = [
         ("minimal Django view", "/bench/minimal", ""),
         ("lesson page (learner)", lesson_url, cookie),
         ("dashboard (learner)", "/fi/learn/", cookie),
         ("verification page", f"/verify/{code}/", ""),
+        (
+            f"cohort page ({COHORT_LEARNERS} learners, 40 lessons)",
+            f"/fi/organisation/cohorts/{cohort_id}/",
+            staff_cookie,
+        ),
+        (
+            f"cohort export XLSX ({COHORT_LEARNERS} learners)",
+            f"/fi/organisation/cohorts/{cohort_id}/export.xlsx",
+            staff_cookie,
+        ),
     ]
     results = {}
     for label, conn_max_age in (("persistent", "600"), ("per-request", "0")):
@@ -222,6 +303,7 @@ def main():
             process.wait(timeout=20)
 
     certificates_per_second = certificate_throughput()
+    import_seconds, imported = import_throughput()
     persistent = results["persistent"]
     floor = persistent["minimal Django view"]
     print(
@@ -229,12 +311,12 @@ def main():
         "persistent DB connections (CONN_MAX_AGE=600)"
     )
     print(
-        f"{'journey':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'throughput ÷ minimal':>23}{'p50 × minimal':>15}"
+        f"{'journey':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'throughput ÷ minimal':>23}{'p50 × minimal':>15}"
         f"{'errors':>8}"
     )
     for name, row in persistent.items():
         print(
-            f"{name:<24}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+            f"{name:<44}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
             f"{row['rps'] / floor['rps']:>23.3f}{row['p50_ms'] / floor['p50_ms']:>15.2f}{row['errors']:>8}"
         )
     print("\nPersistent vs per-request database connections (same pages, same run):")
@@ -242,11 +324,15 @@ def main():
         if name == "minimal Django view":
             continue
         ratio = persistent[name]["rps"] / results["per-request"][name]["rps"]
-        print(f"  {name:<24} {ratio:.2f}x the throughput with CONN_MAX_AGE=600")
+        print(f"  {name:<44} {ratio:.2f}x the throughput with CONN_MAX_AGE=600")
     print(
         f"\nCertificates issued end to end through a real Celery worker over Redis ({CERTIFICATES} certificates: "
         f"freeze, PDF, e-mail): {certificates_per_second:.1f}/s = {certificates_per_second / floor['rps']:.4f} x the "
         "minimal view's requests per second"
+    )
+    print(
+        f"Importing a {IMPORT_ROWS}-row student list through a real worker: {import_seconds:.1f} s "
+        f"({imported / import_seconds:.0f} rows/s, {imported} rows recorded)"
     )
     if any(row["errors"] for run in results.values() for row in run.values()):
         sys.exit("Some requests failed: see the errors column.")
