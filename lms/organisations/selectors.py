@@ -33,7 +33,7 @@ def import_for(user, import_id: int) -> RosterImport:
 class LearnerRow:
     place: CohortLearner
     enrolment: Enrolment | None
-    modules: list  # (done, total) per module, in module order
+    modules: list  # (done, total, average score or None) per module, in module order
     done: int
     total: int
     certificate: object = None
@@ -61,13 +61,18 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
         for e in Enrolment.objects.filter(training=cohort.training, user_id__in=[p.user_id for p in places])
     }
     done: dict[int, dict[str, int]] = {}
-    for enrolment_id, lesson_key in LessonProgress.objects.filter(
-        enrolment__in=list(enrolments.values()), completed_at__isnull=False
-    ).values_list("enrolment_id", "lesson_key"):
+    scores: dict[int, dict[str, list[int]]] = {}
+    for enrolment_id, lesson_key, completed_at, score in LessonProgress.objects.filter(
+        enrolment__in=list(enrolments.values())
+    ).values_list("enrolment_id", "lesson_key", "completed_at", "score"):
         module_path = module_of.get(lesson_key)
-        if module_path:
+        if not module_path:
+            continue
+        if completed_at:
             done.setdefault(enrolment_id, {}).setdefault(module_path, 0)
             done[enrolment_id][module_path] += 1
+        if score is not None:
+            scores.setdefault(enrolment_id, {}).setdefault(module_path, []).append(score)
     from lms.certificates.models import Certificate
 
     certificates = {
@@ -78,15 +83,19 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
     for place in places:
         enrolment = enrolments.get(place.user_id)
         counts = done.get(enrolment.pk, {}) if enrolment else {}
-        per_module = [(counts.get(path, 0), totals[path]) for path, _title in modules]
+        marks = scores.get(enrolment.pk, {}) if enrolment else {}
+        per_module = [
+            (counts.get(path, 0), totals[path], sum(marks[path]) // len(marks[path]) if marks.get(path) else None)
+            for path, _title in modules
+        ]
         rows.append(
             LearnerRow(
                 place=place,
                 enrolment=enrolment,
                 modules=per_module,
                 certificate=certificates.get(enrolment.pk) if enrolment else None,
-                done=sum(d for d, _t in per_module),
-                total=sum(t for _d, t in per_module),
+                done=sum(module[0] for module in per_module),
+                total=sum(module[1] for module in per_module),
             )
         )
     return [title for _path, title in modules], rows

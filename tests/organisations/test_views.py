@@ -212,3 +212,24 @@ def test_invitation_link_with_expiry_and_seat_limit(client, two_orgs, user_facto
     assert "vanhentunut" in client.post(link, follow=True).content.decode()
     assert "ei ole voimassa" in client.post("/fi/organisation/join/wrong/", follow=True).content.decode()
     assert not Enrolment.objects.filter(user=second).exists()
+
+
+def test_cohort_table_shows_scores_per_module(client, two_orgs, index):
+    from lms.courses.enums import CompletionRule
+    from tests.factories import LessonPageFactory, ModulePageFactory, question
+
+    (_org_a, staff_a, cohort_a), _b = two_orgs
+    module = ModulePageFactory(parent=cohort_a.training, title="Kysymysmoduuli")
+    quiz = LessonPageFactory(
+        parent=module, completion_rule=CompletionRule.ALL_CORRECT, body=[question("q1"), question("q2")]
+    )
+    user = User.objects.create_user(email="pisteet@example.fi", certificate_name="Pisteiden Haltija")
+    CohortLearner.objects.create(cohort=cohort_a, user=user)
+    enrolment = courses.enrolment_create(user=user, training=cohort_a.training, invited=True)
+    courses.answer_submit(enrolment=enrolment, lesson=quiz, question_id="q1", selected=[0])
+    client.force_login(staff_a)
+
+    html = client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").content.decode()
+
+    assert "Kysymysmoduuli" in html
+    assert '0/1 <span class="muted small">(50 %)</span>' in html
