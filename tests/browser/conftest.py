@@ -44,3 +44,12 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(page, base: str, user, password: str = "correct horse battery") -> None:
+    """Log ``user`` in through the real login form (factory users share one password)."""
+    page.goto(f"{base}/fi/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()

@@ -6,6 +6,7 @@ from pypdf import PdfReader
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.courses.models import TrainingIndexPage
+from tests.browser.conftest import log_in
 from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,10 +27,7 @@ def test_complete_download_and_verify_then_revoked(live_server, browser, short_t
     base = live_server.url
     context = browser.new_context(locale="fi-FI", accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{base}/fi/accounts/login/")
-    page.fill("input[name=login]", learner.email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
+    log_in(page, base, learner)
 
     page.goto(f"{base}{short_training.url}")
     page.get_by_role("button", name="Ilmoittaudu").click()

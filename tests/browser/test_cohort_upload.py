@@ -6,6 +6,7 @@ from lms.accounts.models import User
 from lms.courses.models import TrainingIndexPage
 from lms.organisations.enums import OrganisationKind, Role, StudyMode
 from lms.organisations.models import Cohort, Membership, Organisation
+from tests.browser.conftest import log_in
 from tests.factories import build_training
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +25,7 @@ def test_admin_uploads_a_list_and_sees_results_and_new_learners(live_server, pag
     lines = ["Nimi;Sähköposti;Opiskelijanumero", "Äijä Öhman;AIJA@example.fi;2026001", "Virhe Rivi;ei-osoite;2026002"]
     roster.write_bytes("\r\n".join(lines).encode("cp1252"))  # as Excel saves it on a Finnish desktop
     base = live_server.url
-    page.goto(f"{base}/fi/accounts/login/")
-    page.fill("input[name=login]", learner.email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
+    log_in(page, base, learner)
 
     page.goto(f"{base}/fi/organisation/")
     page.get_by_role("link", name="Syksy 2026").click()

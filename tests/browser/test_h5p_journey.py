@@ -10,6 +10,7 @@ from lms.courses.enums import CompletionRule
 from lms.courses.models import LessonProgress, TrainingIndexPage
 from lms.h5p import services
 from lms.h5p.models import H5PAttempt, H5PUserData
+from tests.browser.conftest import log_in
 from tests.conftest import SHARED
 from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, text
 
@@ -52,14 +53,6 @@ def eventually(page, check, seconds=15):
     while not check():
         assert time.monotonic() < deadline, "the browser's request never arrived"
         page.wait_for_timeout(200)
-
-
-def log_in(page, base, user):
-    page.goto(f"{base}/fi/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_learner_answers_a_true_false_activity_and_resumes_it(live_server, page, lesson, learner):
