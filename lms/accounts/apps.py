@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "lms.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from lms import checks  # noqa: F401  (registers Kyky's system checks)

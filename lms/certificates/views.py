@@ -4,11 +4,11 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from lms.ratelimit import client_bucket, limited
 
 from . import credentials, keys, selectors
 from .codes import display, normalise
@@ -18,14 +18,9 @@ RATE_LIMIT = getattr(settings, "KYKY_VERIFY_RATE_LIMIT", 30)  # look-ups per cli
 
 
 def _rate_limited(request) -> bool:
-    """A fixed one-minute window per client address: enough to make guessing codes pointless."""
-    key = f"verify-rate:{request.META.get('REMOTE_ADDR', '')}:{int(timezone.now().timestamp() // 60)}"
-    count = cache.get_or_set(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > RATE_LIMIT
+    """A fixed one-minute window per real client (behind KYKY_TRUSTED_PROXIES), counted in the shared cache:
+    enough to make guessing codes pointless."""
+    return limited("verify", client_bucket(request), limit=RATE_LIMIT, window=60)
 
 
 def _wants_json(request) -> bool:
