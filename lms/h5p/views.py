@@ -1,48 +1,27 @@
-"""The player's files, the learner's saved state, and the xAPI statement endpoint.
+"""The learner's saved state and the xAPI statement endpoint, on the platform's origin.
 
-Every view authorises first. Saved state and statements need a learner enrolled in the training
-whose lesson holds the activity. Package files (libraries, which are shared code, and content,
-which is training material and never personal data) need a login.
+The player runs in its own origin (``player_views``) and hands statements and state to the lesson
+page, which posts them here with the learner's session and CSRF token. Every view authorises
+first: saved state and statements need a learner enrolled in the training whose lesson holds the
+activity.
 """
 
-import json
-import mimetypes
-import posixpath
+import re
 
-from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.courses import services as courses
 from lms.courses.models import LessonPage
+from lms.jsonbody import JSONBodyError, has_nul_or_surrogate, parse_json
 
 from . import services
-from .models import H5PActivity, H5PLibrary, H5PUserData
+from .models import H5PUserData
 
 MAX_STATEMENT_BYTES = 64 * 1024
+DATA_TYPE = re.compile(r"[A-Za-z0-9_-]{1,127}")  # H5P's data types are identifiers such as "state"
 MAX_STATE_BYTES = 256 * 1024
-
-
-def _safe(path: str) -> str:
-    normalised = posixpath.normpath(path)
-    if normalised.startswith(("/", "..")) or "\\" in path or "\x00" in path:
-        raise Http404
-    return normalised
-
-
-def _file(name: str, *, cache: str):
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = cache
-    return response
 
 
 def _lesson_access(lesson_id: int):
@@ -56,40 +35,15 @@ def _lesson_access(lesson_id: int):
     return lesson, activities
 
 
-@login_required
-def library_file(request, folder: str, path: str):
-    name, _sep, version = folder.rpartition("-")
-    major, _dot, minor = version.partition(".")
-    if not (major.isdigit() and minor.isdigit()):
-        raise Http404
-    library = get_object_or_404(H5PLibrary, machine_name=name, major_version=int(major), minor_version=int(minor))
-    return _file(f"{library.storage_path}/{_safe(path)}", cache="private, max-age=3600")
-
-
-@login_required
-def content_file(request, activity_id: int, path: str):
-    activity = get_object_or_404(H5PActivity, pk=activity_id)
-    # Content folders are never rewritten (a new upload makes a new activity), so they cache well.
-    return _file(f"{activity.content_path}/{_safe(path)}", cache="private, max-age=86400")
-
-
-def _json_body(request, limit: int):
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit or len(request.body) > limit:
-        return None, JsonResponse({"error": "too large"}, status=413)
-    try:
-        return json.loads(request.body.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None, JsonResponse({"error": "malformed JSON"}, status=400)
-
-
 @require_POST
 def statements(request, lesson_id: int):
     """``POST /xapi/statements/<lesson>/``: H5P's statements from the learner's browser."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "log in first"}, status=401)
-    payload, error = _json_body(request, MAX_STATEMENT_BYTES)
-    if error:
-        return error
+    try:
+        payload = parse_json(request.body, max_bytes=MAX_STATEMENT_BYTES)
+    except JSONBodyError as refusal:
+        return JsonResponse({"error": refusal.message}, status=refusal.status)
     lesson, activities = _lesson_access(lesson_id)
     try:
         ids = services.statements_record(user=request.user, lesson=lesson, activities=activities, payload=payload)
@@ -98,15 +52,6 @@ def statements(request, lesson_id: int):
     return JsonResponse(ids, safe=False)
 
 
-def _same_origin(request) -> bool:
-    """H5P's player posts saved state from its iframe without Django's CSRF token; accept only
-    requests that the browser says come from our own origin (every browser sends Origin on POST)."""
-    origin = request.headers.get("Origin") or request.headers.get("Referer", "")
-    own = f"{request.scheme}://{request.get_host()}"
-    return origin == own or origin.startswith(own + "/")
-
-
-@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_content_id: int):
     """H5P's content user data: GET answers ``{success, data}``; POST saves ``data``."""
@@ -118,16 +63,16 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
         raise Http404
     if courses.enrolment_for_lesson(user=request.user, lesson=lesson) is None:
         return JsonResponse({"success": False, "message": "not enrolled"}, status=403)
+    if not DATA_TYPE.fullmatch(data_type):
+        return JsonResponse({"success": False, "message": "unknown data type"}, status=400)
     if request.method == "GET":
         row = H5PUserData.objects.filter(
             user=request.user, activity=activity, data_type=data_type, sub_content_id=sub_content_id
         ).first()
         return JsonResponse({"success": True, "data": row.data if row else False})
-    if not _same_origin(request):
-        return JsonResponse({"success": False, "message": "cross-origin request refused"}, status=403)
     data = request.POST.get("data")
-    if data is None or len(data) > MAX_STATE_BYTES:
-        return JsonResponse({"success": False, "message": "missing or too large"}, status=400)
+    if data is None or len(data) > MAX_STATE_BYTES or has_nul_or_surrogate(data):
+        return JsonResponse({"success": False, "message": "missing, too large or not text"}, status=400)
     services.user_data_save(
         user=request.user,
         activity=activity,
