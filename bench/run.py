@@ -31,6 +31,8 @@ ENV = {
     "DATABASE_URL": DATABASE_URL,
     "SECRET_KEY": "bench-only-" + "k" * 50,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "BASE_URL": "http://127.0.0.1:8000",
+    "H5P_ORIGIN": "http://localhost:8000",
     "CELERY_BROKER_URL": "",
     "PYTHONPATH": str(ROOT),
     "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="kyky-bench-mail-"),  # mails to files, not to stdout

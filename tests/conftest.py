@@ -59,6 +59,13 @@ requires_postgres = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
+def _files(settings, tmp_path):
+    """Every test writes its public and private files under its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Service-level messages in English; requests still follow their URL's language."""
     from django.utils import translation

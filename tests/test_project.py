@@ -59,6 +59,10 @@ def test_production_settings_pass_check_deploy():
             "DJANGO_SETTINGS_MODULE": "lms.settings.production",
             "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "kyky.example.fi",
+            "BASE_URL": "https://kyky.example.fi",
+            "H5P_ORIGIN": "https://h5p.kyky-content.example",
+            # Production shares its cache between web processes (kyky.W001); the check does not connect.
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -118,3 +122,33 @@ def test_setup_demo_is_safe_to_run_twice(homes):
     assert "learner@example.com" in out.getvalue()
     assert User.objects.filter(email__endswith="@example.com").count() == 3
     assert User.objects.get(email="learner@example.com").check_password("kyky-learner")
+
+
+def test_production_refuses_to_start_without_a_player_origin():
+    result = _manage(
+        "check",
+        env_extra={"DJANGO_SETTINGS_MODULE": "lms.settings.production", "SECRET_KEY": "x" * 50, "H5P_ORIGIN": ""},
+    )
+    assert result.returncode != 0
+    assert "H5P_ORIGIN" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("origin", "extra"),
+    [
+        ("https://kyky.example.fi:8443", {}),  # another port of the platform's host: cookies are shared
+        ("https://h5p.kyky.example.fi", {"SESSION_COOKIE_DOMAIN": ".kyky.example.fi"}),
+    ],
+    ids=["same-host-other-port", "inside-the-session-cookie-domain"],
+)
+def test_a_player_origin_that_would_share_the_session_is_refused(settings, origin, extra):
+    """Uploaded content must never run where the learner's session cookie goes."""
+    from lms.checks import check_player_origin
+
+    settings.WAGTAILADMIN_BASE_URL = "https://kyky.example.fi"
+    settings.H5P_ORIGIN = origin
+    for name, value in extra.items():
+        setattr(settings, name, value)
+    assert [error.id for error in check_player_origin()] == ["kyky.E001"]
+    settings.H5P_ORIGIN = "https://h5p.kyky-content.example"
+    assert check_player_origin() == []

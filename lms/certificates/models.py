@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.storage import private_storage
+
 from .codes import display
 from .enums import CertificateStatus
 
@@ -19,7 +21,7 @@ class Certificate(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
-    pdf = models.FileField(upload_to="certificates/", blank=True, editable=False)
+    pdf = models.FileField(upload_to="certificates/", storage=private_storage, blank=True, editable=False)
     credential = models.JSONField(
         null=True, blank=True, editable=False, help_text=_("The signed Open Badges 3.0 credential, as issued.")
     )

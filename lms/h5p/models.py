@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.storage import private_storage
+
 
 class H5PLibrary(models.Model):
     """One installed library version, shared by every activity that needs it.
@@ -45,7 +47,9 @@ class H5PActivity(models.Model):
     """An uploaded H5P package's content, placed in lessons with the H5P block."""
 
     title = models.CharField(_("title"), max_length=255)
-    package = models.FileField(_("package"), upload_to="h5p/packages/", help_text=_("The original .h5p file."))
+    package = models.FileField(
+        _("package"), upload_to="h5p/packages/", storage=private_storage, help_text=_("The original .h5p file.")
+    )
     content_path = models.CharField(max_length=500, editable=False)
     h5p_json = models.JSONField(editable=False)
     main_library = models.ForeignKey(H5PLibrary, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -75,8 +79,8 @@ class H5PAttempt(models.Model):
 
     enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.CASCADE, related_name="h5p_attempts")
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="attempts")
-    score_raw = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
-    score_max = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    score_raw = models.DecimalField(max_digits=19, decimal_places=3, null=True, blank=True)  # |x| < xapi.SCORE_LIMIT
+    score_max = models.DecimalField(max_digits=19, decimal_places=3, null=True, blank=True)
     score_scaled = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     success = models.BooleanField(null=True, blank=True)
     completed = models.BooleanField(default=False)

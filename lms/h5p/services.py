@@ -10,16 +10,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.courses import services as courses
+from lms.storage import private_storage
 
 from .enums import RESULT_VERBS, Verb
 from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PUserData, XAPIStatement
 from .package import LibraryRef, Package, PackageError, Problem, read_package
+from .xapi import StatementInvalid, statement_check
 
 CORE_API = (1, 27)  # the H5P core API that h5p-standalone 3.8 provides
 
@@ -59,6 +60,7 @@ def activity_create(*, upload, title: str, user, pass_mark: int | None = None, p
     """Install what the package brings and create the activity; on any failure nothing remains."""
     package = package or package_read(upload, user=user)
     installed = installed_libraries()
+    storage = private_storage()
     written: list[str] = []
     try:
         new_paths = {}
@@ -68,12 +70,12 @@ def activity_create(*, upload, title: str, user, pass_mark: int | None = None, p
                 continue
             base = f"h5p/libraries/{ref.folder}.{library.patch}-{uuid.uuid4().hex[:8]}"
             for path, info in library.files.items():
-                written.append(default_storage.save(f"{base}/{path}", ContentFile(package.read(info))))
+                written.append(storage.save(f"{base}/{path}", ContentFile(package.read(info))))
             new_paths[ref] = base
         content_path = f"h5p/content/{uuid.uuid4().hex}"
-        written.append(default_storage.save(f"{content_path}/h5p.json", ContentFile(json.dumps(package.h5p).encode())))
+        written.append(storage.save(f"{content_path}/h5p.json", ContentFile(json.dumps(package.h5p).encode())))
         for path, info in package.content_files.items():
-            written.append(default_storage.save(f"{content_path}/content/{path}", ContentFile(package.read(info))))
+            written.append(storage.save(f"{content_path}/content/{path}", ContentFile(package.read(info))))
         with transaction.atomic():
             rows = _libraries_install(package, new_paths)
             upload.seek(0)
@@ -148,8 +150,9 @@ def _ref_kwargs(item: dict) -> dict:
 
 
 def _remove(names: list[str]) -> None:
+    storage = private_storage()
     for name in names:
-        default_storage.delete(name)
+        storage.delete(name)
 
 
 # --- statements ----------------------------------------------------------------------------------
@@ -211,6 +214,10 @@ def statements_record(*, user, lesson, activities: dict[int, H5PActivity], paylo
             statement_id = uuid.UUID(str(raw_id))
         except ValueError:
             raise StatementError(400, _("Every statement needs an 'id' (a UUID).")) from None
+        try:
+            statement_check(statement)
+        except StatementInvalid as invalid:
+            raise StatementError(400, str(invalid)) from None
         actor = statement.get("actor")
         if actor is not None and (not isinstance(actor, dict) or actor.get("mbox") != learner_mbox(user)):
             raise StatementError(403, _("The statement is about another person."))
@@ -275,9 +282,10 @@ def _attempt_update(enrolment, activity: H5PActivity, result: dict, verb: str) -
     raw, maximum, scaled = _decimal(score.get("raw")), _decimal(score.get("max")), _decimal(score.get("scaled"))
     if scaled is None and raw is not None and maximum:
         scaled = raw / maximum
-    if scaled is not None:
-        attempt.score_raw, attempt.score_max = raw, maximum
-        attempt.score_scaled = max(Decimal(0), min(Decimal(1), scaled)).quantize(Decimal("0.0001"))
+    if scaled is not None:  # within -1..1 and raw within min..max: statement_check refused anything else
+        attempt.score_raw = None if raw is None else raw.quantize(Decimal("0.001"))
+        attempt.score_max = None if maximum is None else maximum.quantize(Decimal("0.001"))
+        attempt.score_scaled = scaled.quantize(Decimal("0.0001"))
     if isinstance(result.get("success"), bool):
         attempt.success = result["success"]
     elif verb in {Verb.PASSED, Verb.FAILED}:

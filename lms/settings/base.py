@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -57,11 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.middleware.PlayerOriginMiddleware",
+    "lms.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,9 +164,13 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # The H5P player comes from npm (make assets) and is served from our own origin.
 STATICFILES_DIRS = [BASE_DIR / "static", ("h5p-player", BASE_DIR / "node_modules" / "h5p-standalone" / "dist")]
 MEDIA_URL = "/media/"
+# Public uploads (Wagtail images and documents) live under MEDIA_ROOT; private files (certificate
+# PDFs, student lists, H5P packages) under PRIVATE_ROOT, which nothing serves: see lms/storage.py.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "lms.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -214,6 +222,43 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# H5P content runs in an origin of its own, with no Kyky session (lms/h5p/player.py). The same
+# processes serve it; the host name tells the two apart. Locally the platform is 127.0.0.1 and the
+# player localhost (cookies are per host name, not per port); in production use a host name that
+# shares no cookies with the platform, ideally another registrable domain.
+H5P_ORIGIN = os.environ.get("H5P_ORIGIN", "http://localhost:8000").rstrip("/")
+H5P_GRANT_MAX_AGE = int(os.environ.get("H5P_GRANT_MAX_AGE", str(2 * 3600)))  # seconds, plus up to an hour
+_player_host = urlsplit(H5P_ORIGIN).hostname or ""
+if _player_host and _player_host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_player_host)
+
+# A Content-Security-Policy on every response (django-csp; lms.middleware adds the player's origin
+# and the admin's inline styles). No inline scripts anywhere: our scripts are files under static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "connect-src": ["'self'"],
+        # Lessons embed videos (wagtail.embeds) from these providers only.
+        "frame-src": [
+            "'self'",
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+        ],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# No Gravatar: it would leak a hash of each staff member's e-mail address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
 KYKY_CONTENT_DIR = BASE_DIR / "content"
 # Signs certificates' credentials; see lms/certificates/keys.py. Empty: a key kept in the database.
 KYKY_SIGNING_KEY = os.environ.get("KYKY_SIGNING_KEY", "")
@@ -229,4 +274,21 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Rate limits and the client's address (lms/ratelimit.py).
+# KYKY_TRUSTED_PROXIES: how many reverse proxies under our control stand in front of gunicorn (nginx
+# alone: 1; a load balancer and nginx: 2). The client is then the N-th X-Forwarded-For entry from the
+# right; with 0 (the default) X-Forwarded-For is ignored and the client is REMOTE_ADDR. Too high a
+# number lets clients choose their own address; too low makes every client the proxy.
+KYKY_TRUSTED_PROXIES = int(os.environ.get("KYKY_TRUSTED_PROXIES", "0"))
+# allauth's login limits must see the same client as ours.
+ALLAUTH_TRUSTED_PROXY_COUNT = KYKY_TRUSTED_PROXIES
+ALLAUTH_RATE_LIMIT_IPV6_PREFIX = 64  # an IPv6 client is its /64, here and in allauth
+# allauth's defaults (65.x), stated because the tests and the README rely on them; the other actions
+# keep allauth's defaults. All are counted in the default cache: set CACHE_URL in production.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",  # every login POST
+    "login_failed": "10/m/ip,5/5m/key",  # failed logins per client, and per e-mail address
 }

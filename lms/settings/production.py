@@ -10,6 +10,8 @@ from .base import env_bool
 DEBUG = False
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
+if not os.environ.get("H5P_ORIGIN"):
+    raise ImproperlyConfigured("Set H5P_ORIGIN: the H5P player's own origin, e.g. https://h5p.example.org.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -27,4 +29,5 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # - W019: frames must stay possible from our own origin (Wagtail's preview panel, the H5P player).
 # - W021: HSTS preloading binds every subdomain of the organisation's domain for months; an operator
 #   opts in with SECURE_HSTS_PRELOAD=1 after deciding that, so we do not ask for it by default.
+# kyky.W001 (lms/checks.py) warns when CACHE_URL is unset: rate limits then are per gunicorn worker.
 SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

@@ -15,9 +15,13 @@ if os.environ.get("EMAIL_FILE_PATH"):  # a Celery worker started by a test write
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+PRIVATE_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 # Tests that need a real worker say so; every other test runs tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The test server serves static files itself; WhiteNoise would only warn about a missing STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# The H5P player's origin: a host of its own, as in production (tests reach it with HTTP_HOST).
+H5P_ORIGIN = "http://player.testserver"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "player.testserver"]  # noqa: F405

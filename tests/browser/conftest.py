@@ -37,13 +37,34 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+CSP_VIOLATION = ("Content Security Policy", "Content-Security-Policy")
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh browser tab; the test fails if any page or frame in it broke the Content-Security-Policy."""
     context = browser.new_context(locale="fi-FI")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if any(marker in message.text for marker in CSP_VIOLATION) else None
+        ),
+    )
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def platform(settings, live_server) -> str:
+    """The live server as two origins: the platform on localhost, the H5P player on 127.0.0.1."""
+    settings.WAGTAILADMIN_BASE_URL = live_server.url
+    settings.H5P_ORIGIN = live_server.url.replace("localhost", "127.0.0.1")
+    assert live_server.url != settings.H5P_ORIGIN, "the live server must run on localhost"
+    return live_server.url
 
 
 def log_in(page, base: str, user, password: str = "correct horse battery") -> None:

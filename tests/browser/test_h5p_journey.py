@@ -23,9 +23,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def lesson(homes, settings, tmp_path, live_server):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.WAGTAILADMIN_BASE_URL = live_server.url
+def lesson(homes, platform):
     admin = UserFactory()
     admin.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
     admin = type(admin).objects.get(pk=admin.pk)
@@ -55,14 +53,14 @@ def eventually(page, check, seconds=15):
         page.wait_for_timeout(200)
 
 
-def test_learner_answers_a_true_false_activity_and_resumes_it(live_server, page, lesson, learner):
+def test_learner_answers_a_true_false_activity_and_resumes_it(platform, page, lesson, learner):
     training, lesson_page, activity = lesson
     enrolment = courses.enrolment_create(user=learner, training=training)
-    base = live_server.url
+    base = platform
     log_in(page, base, learner)
 
     page.goto(f"{base}{lesson_page.url}")
-    frame = page.frame_locator(".h5p-activity iframe")
+    frame = page.frame_locator(".h5p-activity iframe[data-h5p-player]").frame_locator("iframe.h5p-iframe")
     frame.get_by_role("radio", name="Yes").click()
     frame.get_by_role("button", name="Check").click()
     eventually(page, lambda: H5PAttempt.objects.filter(enrolment=enrolment, completed=True).exists())
@@ -77,6 +75,6 @@ def test_learner_answers_a_true_false_activity_and_resumes_it(live_server, page,
     page.reload()
     assert page.locator(".sidebar .progress").get_attribute("aria-valuenow") == "50"
     assert page.locator("[data-h5p-result]").inner_text().strip() != ""
-    frame = page.frame_locator(".h5p-activity iframe")
+    frame = page.frame_locator(".h5p-activity iframe[data-h5p-player]").frame_locator("iframe.h5p-iframe")
     frame.get_by_role("radio", name="Yes").wait_for()
     assert frame.get_by_role("radio", name="Yes").get_attribute("aria-checked") == "true"

@@ -2,12 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.storage import default_storage
 
 from lms.courses.permissions import TRAINERS, trainers_group_ensure
 from lms.h5p import services
 from lms.h5p.models import H5PActivity, H5PLibrary
 from lms.h5p.package import PackageError
+from lms.storage import private_storage
 from tests.factories import UserFactory
 from tests.h5p.conftest import H5P_DIR, library_json, make_package
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_files(settings) -> list:
-    root = settings.MEDIA_ROOT
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    roots = [settings.MEDIA_ROOT, settings.PRIVATE_ROOT]
+    return sorted(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())
 
 
 def test_libraries_are_stored_once_and_shared(installer):
@@ -26,8 +26,8 @@ def test_libraries_are_stored_once_and_shared(installer):
     assert H5PLibrary.objects.count() == 1
     assert first.main_library == second.main_library
     assert first.content_path != second.content_path
-    assert default_storage.exists(f"{first.content_path}/content/images/pixel.png")
-    assert default_storage.exists(f"{first.main_library.storage_path}/tiny.js")
+    assert private_storage().exists(f"{first.content_path}/content/images/pixel.png")
+    assert private_storage().exists(f"{first.main_library.storage_path}/tiny.js")
 
 
 def test_a_newer_patch_upgrades_the_library_and_an_older_one_does_not_downgrade(installer):
@@ -39,7 +39,7 @@ def test_a_newer_patch_upgrades_the_library_and_an_older_one_does_not_downgrade(
     library = H5PLibrary.objects.get()
     assert library.patch_version == 3
     assert library.storage_path != old_path
-    assert default_storage.open(f"{library.storage_path}/tiny.js").read() == b"H5P.Tiny = 3;"
+    assert private_storage().open(f"{library.storage_path}/tiny.js").read() == b"H5P.Tiny = 3;"
 
     services.activity_create(upload=make_package(library=library_json(patch=2)), title="C", user=installer)
     assert H5PLibrary.objects.get().patch_version == 3
@@ -132,7 +132,7 @@ def test_every_real_package_installs(installer):
         with path.open("rb") as upload:
             activity = services.activity_create(upload=upload, title=path.stem, user=installer)
         assert activity.libraries.filter(pk=activity.main_library_id).exists()
-        assert default_storage.exists(f"{activity.content_path}/content/content.json")
+        assert private_storage().exists(f"{activity.content_path}/content/content.json")
     assert H5PActivity.objects.count() == len(real)
     # libraries are shared: far fewer rows than the packages bundle in total
     assert H5PLibrary.objects.count() < sum(a.libraries.count() for a in H5PActivity.objects.all())
