@@ -16,6 +16,10 @@ class CompletionRule(models.TextChoices):
     H5P_PASSED = "h5p_passed", _("Every H5P activity at or above its pass mark")
 
 
+# Rules met by results the learner's browser reports (H5P), which the server cannot check.
+BROWSER_ASSERTED_RULES = frozenset({CompletionRule.H5P_COMPLETED, CompletionRule.H5P_PASSED})
+
+
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")

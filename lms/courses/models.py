@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from .blocks import lesson_blocks
 from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus
+from .forms import LessonPageForm, TrainingPageForm
 
 
 def canonical(page: Page) -> Page:
@@ -94,6 +95,8 @@ class TrainingPage(Page):
     parent_page_types = ["courses.TrainingIndexPage"]
     subpage_types = ["courses.ModulePage"]
 
+    base_form_class = TrainingPageForm
+
     class Meta:
         verbose_name = _("training")
 
@@ -167,6 +170,7 @@ class LessonPage(Page):
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")

@@ -17,7 +17,7 @@ from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
 from .completion import activity_results
-from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
+from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
 from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, ModulePage, TrainingPage, canonical
 from .signals import training_completed
 
@@ -243,13 +243,15 @@ def _rule_met(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress
     questions = lesson.questions()
     all_correct = all(progress.answers.get(qid, {}).get("correct") for qid in questions)
     rule = rules.completion_rule
-    if rule in {CompletionRule.H5P_COMPLETED, CompletionRule.H5P_PASSED}:
+    if rule in BROWSER_ASSERTED_RULES:
         requirements = lesson.h5p_requirements()
         results = activity_results(enrolment, requirements)
         field = "passed" if rule == CompletionRule.H5P_PASSED else "completed"
         done = all(getattr(results.get(pk), field, False) for pk in requirements)
-        if done and enrolment.training.credit_requires_checked_answers:
-            return all_correct  # browser-reported results alone do not earn credit
+        if enrolment.training.credit_requires_checked_answers:
+            # Browser-reported results never earn credit alone (docs/decisions.md, 9): at least one
+            # question checked here, all of them right. A lesson without one never completes.
+            return done and bool(questions) and all_correct
         return done
     if rule == CompletionRule.OPENED or not questions:
         return True

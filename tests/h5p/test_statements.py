@@ -236,6 +236,23 @@ def test_credit_bearing_training_also_needs_server_checked_answers(client, index
     assert LessonProgress.objects.get(enrolment=enrolment).completed_at is not None
 
 
+def test_a_forged_h5p_result_alone_never_completes_a_lesson_in_a_credit_training(client, index, activity, learner):
+    """A lesson published some other way (an import, a workflow) without a question still earns nothing."""
+    training = TrainingPageFactory(parent=index, credit_requires_checked_answers=True)
+    lesson = LessonPageFactory(
+        parent=ModulePageFactory(parent=training),
+        completion_rule=CompletionRule.H5P_PASSED,
+        body=[{"type": "h5p", "value": {"activity": activity.pk, "title": "", "pass_mark": 50}}],
+    )
+    enrolment = courses.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    assert post(client, lesson, scored(activity, learner, scaled=1, raw=1, min=0, max=1)).status_code == 200
+    assert H5PAttempt.objects.get().score_scaled == 1
+    assert not LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).exists()
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is None
+
+
 def test_saved_state_round_trip_and_refusals(client, enrolled, activity, learner, other_learner):
     _enrolment, lesson = enrolled
     url = f"/h5p/lessons/{lesson.pk}/activities/{activity.pk}/user-data/state/0/"

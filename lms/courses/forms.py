@@ -1,0 +1,65 @@
+"""Admin forms for training pages: the rule that browser-reported results never earn credit alone.
+
+A training with *credit needs server-checked answers* can only publish lessons that, when their
+rule is met by H5P results, also hold a question block checked on the server (docs/decisions.md,
+9). The forms refuse to publish (or send to moderation) what breaks that; drafts may still be
+saved while an author is halfway. Completion enforces the same rule, so a page published some
+other way still earns no credit from the browser alone.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from . import models  # a cycle (models name these forms); read only when a form is cleaned
+from .enums import BROWSER_ASSERTED_RULES
+
+PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+
+def publishing(data) -> bool:
+    return any(data.get(action) for action in PUBLISHING_ACTIONS)
+
+
+def has_question(body) -> bool:
+    return any(block.block_type == "question" for block in body or [])
+
+
+class LessonPageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not publishing(self.data) or cleaned.get("completion_rule") not in BROWSER_ASSERTED_RULES:
+            return cleaned
+        module = self.parent_page or self.instance.get_parent()
+        training = module.get_parent().specific if module else None
+        needs_checked = training is not None and models.canonical(training).credit_requires_checked_answers
+        if needs_checked and not has_question(cleaned.get("body")):
+            self.add_error(
+                "completion_rule",
+                _(
+                    "This training awards credit only for answers checked by Kyky: a lesson completed by its "
+                    "H5P activities must also have a question block. Add one, or choose another rule."
+                ),
+            )
+        return cleaned
+
+
+class TrainingPageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not (publishing(self.data) and cleaned.get("credit_requires_checked_answers") and self.instance.pk):
+            return cleaned
+        alone = [
+            lesson.title
+            for lesson in models.LessonPage.objects.live()
+            .descendant_of(self.instance)
+            .filter(completion_rule__in=BROWSER_ASSERTED_RULES)
+            .only("title", "body")
+            if not has_question(lesson.body)
+        ]
+        if alone:
+            self.add_error(
+                "credit_requires_checked_answers",
+                _("These lessons are completed by H5P results alone; add a question block to each first: %(titles)s")
+                % {"titles": ", ".join(alone)},
+            )
+        return cleaned
