@@ -29,7 +29,19 @@ class ImportStatus(models.TextChoices):
 
 
 class RowResult(models.TextChoices):
-    ENROLLED = "enrolled", pgettext_lazy("result of one row of a student list", "Enrolled")
-    ALREADY_ENROLLED = "already_enrolled", _("Already enrolled")
-    INVITED = "invited", _("Invited")
+    """The outcome of one row. Since invitations need the person's consent, a row never says whether
+    an address has an account: everyone not yet in the group is invited alike."""
+
+    INVITED = "invited", _("Invitation sent")
+    ALREADY_INVITED = "already_invited", _("Already invited")
+    ALREADY_ENROLLED = "already_enrolled", _("Already in the group")
     ERROR = "error", _("Error")
+    # Lists imported before invitations needed consent enrolled people at once.
+    ENROLLED = "enrolled", pgettext_lazy("result of one row of a student list", "Enrolled")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.storage import private_storage
 
-from .enums import ImportStatus, OrganisationKind, Role, RowResult, StudyMode
+from .enums import ImportStatus, InvitationStatus, OrganisationKind, Role, RowResult, StudyMode
 
 
 class Organisation(models.Model):
@@ -71,6 +72,63 @@ class CohortLearner(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.cohort}"
+
+
+class CohortInvitation(models.Model):
+    """An invitation to join a cohort, sent to an address; nothing happens until its owner accepts.
+
+    Staff who upload a list learn only that an invitation was sent, never whether the address
+    has an account. The e-mail carries a token derived from a random nonce and the site's secret
+    key (so a copy of the database alone opens no invitation); rows are found by its SHA-256.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    student_number = models.CharField(_("student number"), max_length=50, blank=True)
+    language = models.CharField(max_length=2, default="fi")
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    roster_import = models.ForeignKey(
+        "RosterImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(null=True, help_text=_("Empty until answered."))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "email"],
+                condition=models.Q(answered_at__isnull=True),
+                name="cohortinvitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cohort} ← #{self.pk}"
+
+    @property
+    def status(self) -> str:
+        if self.answered_at is not None:
+            return InvitationStatus.ACCEPTED if self.accepted else InvitationStatus.DECLINED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return InvitationStatus(self.status).label
 
 
 class RosterImport(models.Model):

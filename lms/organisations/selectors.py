@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage
 
-from .models import Cohort, CohortLearner, RosterImport
+from .models import Cohort, CohortInvitation, CohortLearner, RosterImport
 
 
 def cohorts_for(user):
@@ -27,6 +27,11 @@ def import_for(user, import_id: int) -> RosterImport:
         RosterImport.objects.filter(cohort__organisation__memberships__user=user).select_related("cohort"),
         pk=import_id,
     )
+
+
+def invitations_for(cohort: Cohort, limit: int = 50) -> list[CohortInvitation]:
+    """The cohort's latest invitations: staff follow who has not answered yet (one query)."""
+    return list(cohort.invitations.order_by("-created_at")[:limit])
 
 
 @dataclass

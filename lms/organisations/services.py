@@ -1,40 +1,55 @@
-"""Applying uploaded student lists to a cohort.
+"""Applying uploaded student lists to a cohort, and the invitations that follow.
 
 The import runs as a Celery job. Each row is applied in its own transaction together with the
 record of its outcome, so a worker that dies mid-file and is restarted resumes at the first
 unrecorded line: no row is lost and none is applied twice. A row with an error changes nothing;
-the others go in. Uploading the same file again finds everyone enrolled and changes nothing.
+the others go in. Uploading the same file again finds everyone invited and changes nothing.
+
+A row invites; it never enrols. Joining a cohort puts a person's progress in the organisation's
+reports and its name on their certificate, so it takes the person's consent: they accept the
+invitation, logged in to their account or creating one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from lms.courses import services as courses
-from lms.courses.models import Enrolment
 from lms.tasks import enqueue_on_commit
 
+from . import tasks  # tasks call services too; attributes are read only when queueing
 from .enums import ImportStatus, RowResult
-from .models import CohortLearner, RosterImport, RosterImportRow
+from .models import Cohort, CohortInvitation, CohortLearner, RosterImport, RosterImportRow
 from .roster import RosterError, Row, read_roster
+
+logger = logging.getLogger(__name__)
 
 
 def roster_import_start(*, cohort, upload, user) -> RosterImport:
-    from .tasks import run_roster_import
-
     with transaction.atomic():
         roster_import = RosterImport(cohort=cohort, uploaded_by=user, filename=upload.name[:255])
         roster_import.file.save(upload.name, upload, save=False)
         roster_import.save()
-        enqueue_on_commit(run_roster_import, roster_import.pk)
+        enqueue_on_commit(tasks.run_roster_import, roster_import.pk)
     return roster_import
 
 
 def roster_import_run(*, import_id: int) -> RosterImport:
+    """Apply the list row by row; end in *done* or *failed*, never stuck, whatever the file holds."""
     roster_import = RosterImport.objects.select_related("cohort__training", "uploaded_by").get(pk=import_id)
     if roster_import.status in {ImportStatus.DONE, ImportStatus.FAILED}:
         return roster_import
@@ -43,19 +58,33 @@ def roster_import_run(*, import_id: int) -> RosterImport:
         try:
             with roster_import.file.open("rb") as handle:
                 rows = read_roster(handle.read(), roster_import.filename)
+            RosterImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING, total=len(rows))
+            recorded = set(roster_import.rows.values_list("line", flat=True))
+            for row in rows:
+                if row.line not in recorded:
+                    row_apply(roster_import, row)
         except RosterError as error:
-            RosterImport.objects.filter(pk=import_id).update(
-                status=ImportStatus.FAILED, error=str(error), finished_at=timezone.now()
+            _finish(roster_import, ImportStatus.FAILED, str(error))
+            return roster_import
+        except Exception as error:  # a file no reader foresaw, or storage gone: fail visibly, not silently
+            logger.exception("Student list %s could not be applied", import_id)
+            _finish(
+                roster_import,
+                ImportStatus.FAILED,
+                _("The file could not be read (%(kind)s).") % {"kind": error.__class__.__name__},
             )
             return roster_import
-        RosterImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING, total=len(rows))
-        recorded = set(roster_import.rows.values_list("line", flat=True))
-        for row in rows:
-            if row.line not in recorded:
-                row_apply(roster_import, row)
-    RosterImport.objects.filter(pk=import_id).update(status=ImportStatus.DONE, finished_at=timezone.now())
+    _finish(roster_import, ImportStatus.DONE)
     roster_import.refresh_from_db()
     return roster_import
+
+
+def _finish(roster_import: RosterImport, status: str, error: str = "") -> None:
+    """Record the outcome and delete the uploaded file: the rows keep what was done with each line."""
+    RosterImport.objects.filter(pk=roster_import.pk).update(status=status, error=error, finished_at=timezone.now())
+    if roster_import.file:
+        roster_import.file.delete(save=False)
+        RosterImport.objects.filter(pk=roster_import.pk).update(file="")
 
 
 def _record(roster_import, row: Row, result: str, message: str = "") -> None:
@@ -71,74 +100,179 @@ def _record(roster_import, row: Row, result: str, message: str = "") -> None:
 
 
 def row_apply(roster_import: RosterImport, row: Row) -> str:
-    """Enrol one person (inviting them if they have no account); record the outcome with it."""
+    """Invite one person to the cohort and record the outcome with it, in one transaction.
+
+    Nobody is enrolled by a list: an existing account and a new address alike get an invitation
+    that the person accepts (or not). The result says the same for both, so a list never tells
+    staff who has an account.
+    """
     if row.errors:
         with transaction.atomic():
             _record(roster_import, row, RowResult.ERROR, " ".join(row.errors))
         return RowResult.ERROR
     cohort = roster_import.cohort
-    User = get_user_model()
-    try:
-        with transaction.atomic():
-            user = User.objects.filter(email__iexact=row.email).first()
-            invited = user is None
-            if invited:
-                user = User.objects.create_user(
-                    email=row.email, certificate_name=row.name, preferred_language=row.language or "fi"
-                )
-                EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
-            existed = Enrolment.objects.filter(user=user, training=cohort.training).exists()
-            courses.enrolment_create(user=user, training=cohort.training, invited=True, notify=not invited)
-            place, created = CohortLearner.objects.get_or_create(
-                cohort=cohort, user=user, defaults={"student_number": row.student_number}
+    with transaction.atomic():
+        if CohortLearner.objects.filter(cohort=cohort, user__email__iexact=row.email).exists():
+            result = RowResult.ALREADY_ENROLLED
+        else:
+            invitation = invitation_create(
+                cohort=cohort,
+                email=row.email,
+                name=row.name,
+                student_number=row.student_number,
+                language=row.language,
+                invited_by=roster_import.uploaded_by,
+                roster_import=roster_import,
             )
-            if not created and row.student_number and not place.student_number:
-                place.student_number = row.student_number
-                place.save(update_fields=["student_number"])
-            result = (
-                RowResult.INVITED
-                if invited
-                else (RowResult.ALREADY_ENROLLED if existed and not created else RowResult.ENROLLED)
-            )
-            _record(roster_import, row, result)
-            if invited:
-                from .tasks import send_invitation
-
-                enqueue_on_commit(send_invitation, user.pk, cohort.pk)
-    except courses.EnrolmentError as error:
-        with transaction.atomic():
-            _record(roster_import, row, RowResult.ERROR, str(error))
-        return RowResult.ERROR
+            result = RowResult.INVITED if invitation is not None else RowResult.ALREADY_INVITED
+        _record(roster_import, row, result)
     return result
 
 
-def invitation_send(*, user_id: int, cohort_id: int) -> None:
-    """Invite a person enrolled by their organisation to set a password, in their language."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
+INVITATION_DAYS = 30
+MAX_SEATS = 100_000  # a group larger than any programme cohort; the column holds no more than 2**31
 
-    from .models import Cohort
 
-    user = get_user_model().objects.get(pk=user_id)
-    cohort = Cohort.objects.select_related("organisation", "training").get(pk=cohort_id)
-    with translation.override(user.preferred_language):
-        path = reverse(
-            "account_reset_password_from_key",
-            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
-        )
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(invitation: CohortInvitation) -> str:
+    """The secret in the invitation's link; a worker recomputes it, so it never travels by the broker."""
+    return salted_hmac("kyky.cohort-invitation", invitation.nonce, algorithm="sha256").hexdigest()
+
+
+def invitation_create(
+    *,
+    cohort,
+    email: str,
+    name: str = "",
+    student_number: str = "",
+    language: str = "",
+    invited_by=None,
+    roster_import=None,
+) -> CohortInvitation | None:
+    """Invite ``email`` to ``cohort`` and send the e-mail after commit; None if an invitation is open.
+
+    An expired, unanswered invitation is replaced. Call inside a transaction.
+    """
+    email = email.strip().lower()
+    open_invitation = (
+        CohortInvitation.objects.select_for_update()
+        .filter(cohort=cohort, email=email, answered_at__isnull=True)
+        .first()
+    )
+    if open_invitation is not None:
+        if open_invitation.expires_at > timezone.now():
+            return None
+        open_invitation.delete()
+    invitation = CohortInvitation(
+        cohort=cohort,
+        email=email,
+        name=name[:200],
+        student_number=student_number[:50],
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        nonce=secrets.token_hex(32),
+        invited_by=invited_by,
+        roster_import=roster_import,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    invitation.token_hash = _token_hash(invitation_token(invitation))
+    invitation.save()
+    enqueue_on_commit(tasks.send_invitation, invitation.pk)
+    return invitation
+
+
+def invitation_send(*, invitation_id: int) -> None:
+    """E-mail the invitation in the invitee's language: their own if they have an account."""
+    invitation = (
+        CohortInvitation.objects.select_related("cohort__organisation", "cohort__training")
+        .filter(pk=invitation_id, answered_at__isnull=True)
+        .first()
+    )
+    if invitation is None:  # answered, or replaced, before the mail went out
+        return
+    token = invitation_token(invitation)
+    account = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    language = account.preferred_language if account else invitation.language
+    cohort = invitation.cohort
+    with translation.override(language):
+        path = reverse("organisations:invitation_answer", kwargs={"token": token})
+        training = localised_training(cohort.training, language)
         context = {
-            "user": user,
+            "name": (account.display_name if account else invitation.name) or invitation.email,
             "cohort": cohort,
             "organisation": cohort.organisation,
+            "training": training,
+            "expires_at": invitation.expires_at,
             "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
         }
         subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
         body = render_to_string("organisations/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    send_mail(subject, body, None, [invitation.email])
+
+
+def localised_training(training, language: str):
+    return training.get_translations(inclusive=True).filter(locale__language_code=language).first() or training
+
+
+class InvitationError(Exception):
+    """The invitation cannot be answered; the message is for the person."""
+
+
+def invitation_by_token(token: str) -> CohortInvitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        CohortInvitation.objects.select_related("cohort__organisation", "cohort__training")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+def invitation_answer(*, token: str, user, accept: bool) -> CohortInvitation:
+    """Accept (enrol in the cohort's training and join the cohort) or decline, once."""
+    with transaction.atomic():
+        invitation = CohortInvitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+        if invitation is None:
+            raise InvitationError(_("This invitation is not valid."))
+        if invitation.answered_at is not None:
+            raise InvitationError(_("This invitation has already been answered."))
+        if invitation.expires_at <= timezone.now():
+            raise InvitationError(_("This invitation has expired. Ask your teacher for a new one."))
+        if accept:
+            cohort = invitation.cohort
+            courses.enrolment_create(user=user, training=cohort.training, invited=True, notify=False)
+            place, created = CohortLearner.objects.get_or_create(
+                cohort=cohort, user=user, defaults={"student_number": invitation.student_number}
+            )
+            if not created and invitation.student_number and not place.student_number:
+                place.student_number = invitation.student_number
+                place.save(update_fields=["student_number"])
+        invitation.answered_at = timezone.now()
+        invitation.accepted = accept
+        invitation.accepted_by = user if accept else None
+        invitation.save(update_fields=["answered_at", "accepted", "accepted_by"])
+    return invitation
+
+
+def invitation_signup(*, token: str, name: str, password: str, language: str):
+    """Create the account of an invitee who has none, its address confirmed by the invitation itself."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        raise InvitationError(_("This invitation is not valid."))
+    User = get_user_model()
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError(_("An account with this address exists already. Log in to accept."))
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            certificate_name=name[:200],
+            preferred_language=language if language in dict(settings.LANGUAGES) else invitation.language,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 class JoinError(Exception):
@@ -146,21 +280,16 @@ class JoinError(Exception):
 
 
 def invitation_link_create(*, cohort, days: int, seats: int | None) -> str:
-    """A new link replaces the old one; it expires after ``days`` and admits ``seats`` people."""
-    import secrets
-    from datetime import timedelta
-
+    """A new link replaces the old one; it expires after ``days`` (1 to 365) and admits ``seats`` people."""
     cohort.invite_code = secrets.token_urlsafe(16)
     cohort.invite_expires_at = timezone.now() + timedelta(days=max(1, min(days, 365)))
-    cohort.seat_limit = seats
+    cohort.seat_limit = None if seats is None else max(1, min(seats, MAX_SEATS))
     cohort.save(update_fields=["invite_code", "invite_expires_at", "seat_limit"])
     return cohort.invite_code
 
 
 def cohort_join(*, code: str, user):
     """Enrol ``user`` through a cohort's invitation link; seats are counted under a lock."""
-    from .models import Cohort
-
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().filter(invite_code=code).first()
         if cohort is None or cohort.invite_expires_at is None:

@@ -12,5 +12,6 @@ def run_roster_import(import_id: int) -> None:
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=8)
-def send_invitation(user_id: int, cohort_id: int) -> None:
-    services.invitation_send(user_id=user_id, cohort_id=cohort_id)
+def send_invitation(invitation_id: int) -> None:
+    """E-mail one cohort invitation; a retry sends the same link."""
+    services.invitation_send(invitation_id=invitation_id)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.cohort_list, name="cohorts"),
     path("programme/", views.programme, name="programme"),
     path("join/<str:code>/", views.join, name="join"),
+    path("invitations/<str:token>/", views.invitation_answer, name="invitation_answer"),
     path("cohorts/<int:cohort_id>/invitation/", views.invitation_link, name="invitation"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort"),
     path("cohorts/<int:cohort_id>/import/", views.roster_upload, name="upload"),

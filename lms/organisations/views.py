@@ -1,6 +1,7 @@
 """Pages for organisation staff: their cohorts, their learners' progress, list uploads."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_POST
 from lms.courses import services as courses_services
 
 from . import exports, selectors, services, statistics
-from .enums import OrganisationKind
+from .enums import InvitationStatus, OrganisationKind
+from .forms import InvitationSignupForm
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -44,6 +46,7 @@ def cohort_detail(request, cohort_id: int):
             "rows": rows,
             "page": page,
             "imports": cohort.imports.order_by("-created_at")[:5],
+            "invitations": selectors.invitations_for(cohort),
         },
     )
 
@@ -146,6 +149,59 @@ def invitation_link(request, cohort_id: int):
     services.invitation_link_create(cohort=cohort, days=days, seats=seats)
     messages.success(request, _("A new invitation link was created; the old one no longer works."))
     return redirect("organisations:cohort", cohort_id=cohort.pk)
+
+
+def invitation_answer(request, token: str):
+    """The page an invitation e-mail links to: accept or decline, logged in or with a new account."""
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render(request, "organisations/invitation.html", {"invalid": True}, status=404)
+    signup = None
+    if not request.user.is_authenticated:
+        signup = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and invitation.status == InvitationStatus.PENDING:
+        try:
+            answered = _answer(request, token, signup)
+        except (services.InvitationError, courses_services.EnrolmentError) as error:
+            messages.error(request, str(error))
+        else:
+            if answered is not None:
+                return answered
+    cohort = invitation.cohort
+    return render(
+        request,
+        "organisations/invitation.html",
+        {
+            "invitation": invitation,
+            "cohort": cohort,
+            "training": services.localised_training(cohort.training, request.LANGUAGE_CODE),
+            "signup": signup,
+            "pending": invitation.status == InvitationStatus.PENDING,
+        },
+    )
+
+
+def _answer(request, token: str, signup):
+    """Answer for the logged-in person, or create the invitee's account first; None: show the form again."""
+    if signup is None:
+        user, accept = request.user, request.POST.get("answer") == "accept"
+    elif signup.is_valid():
+        user = services.invitation_signup(
+            token=token,
+            name=signup.cleaned_data["certificate_name"],
+            password=signup.cleaned_data["password1"],
+            language=request.LANGUAGE_CODE,
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        accept = True
+    else:
+        return None
+    invitation = services.invitation_answer(token=token, user=user, accept=accept)
+    if not accept:
+        messages.success(request, _("You declined the invitation. Nothing was shared with the organisation."))
+        return redirect("/")
+    messages.success(request, _("You joined %(cohort)s.") % {"cohort": invitation.cohort.name})
+    return redirect("courses:dashboard")
 
 
 @login_required

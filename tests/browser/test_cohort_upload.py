@@ -1,6 +1,9 @@
-"""An organisation admin uploads a student list and watches it go in."""
+"""An organisation admin uploads a student list; the people on it accept their invitations and appear."""
+
+import re
 
 import pytest
+from django.core import mail
 
 from lms.accounts.models import User
 from lms.courses.models import TrainingIndexPage
@@ -12,8 +15,7 @@ from tests.factories import build_training
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_uploads_a_list_and_sees_results_and_new_learners(live_server, page, homes, learner, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_admin_uploads_a_list_and_the_invited_person_joins(platform, browser, page, homes, learner, tmp_path):
     index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))
     training = build_training(index, title="Työkykykoordinaattorikoulutus", modules=2, lessons=2)
     organisation = Organisation.objects.create(name="Esimerkin AMK", kind=OrganisationKind.UAS)
@@ -24,7 +26,7 @@ def test_admin_uploads_a_list_and_sees_results_and_new_learners(live_server, pag
     roster = tmp_path / "opiskelijat.csv"
     lines = ["Nimi;Sähköposti;Opiskelijanumero", "Äijä Öhman;AIJA@example.fi;2026001", "Virhe Rivi;ei-osoite;2026002"]
     roster.write_bytes("\r\n".join(lines).encode("cp1252"))  # as Excel saves it on a Finnish desktop
-    base = live_server.url
+    base = platform
     log_in(page, base, learner)
 
     page.goto(f"{base}/fi/organisation/")
@@ -34,8 +36,20 @@ def test_admin_uploads_a_list_and_sees_results_and_new_learners(live_server, pag
     page.wait_for_selector("tr.result-error")  # the progress page reloads into the results table
 
     assert page.locator(".progress").get_attribute("aria-valuenow") == "2"
-    assert "aija@example.fi" in page.content()
+    assert "aija@example.fi" in page.locator("tr.result-invited").inner_text()
     assert "ei ole sähköpostiosoite" in page.locator("tr.result-error").inner_text()
+    assert cohort.learners.count() == 0  # nobody joins without saying yes
+
+    link = re.search(r"https?://\S+/organisation/invitations/\S+/", mail.outbox[-1].body).group(0)
+    invitee = browser.new_context(locale="fi-FI").new_page()
+    invitee.goto(link)
+    invitee.fill("input[name=certificate_name]", "Äijä Öhman")
+    invitee.fill("input[name=password1]", "syksyn-ryhmä-2026")
+    invitee.fill("input[name=password2]", "syksyn-ryhmä-2026")
+    invitee.locator("form:has(input[name=password1]) button[type=submit]").click()
+    invitee.wait_for_url("**/learn/")
+    invitee.context.close()
+
     page.get_by_role("link", name="Syksy 2026").click()
     assert page.locator(f"tr[data-learner='{User.objects.get(email='aija@example.fi').pk}']").is_visible()
     assert page.get_by_text("2026001").is_visible()
