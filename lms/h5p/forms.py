@@ -46,6 +46,21 @@ class H5PActivityCreateForm(WagtailAdminModelForm):
 
 
 class H5PActivityEditForm(WagtailAdminModelForm):
+    """Title and pass mark; and, read only, what was filtered out of the content at upload."""
+
+    removed = forms.CharField(
+        label=_("Removed from the content at upload"),
+        required=False,
+        disabled=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markup and fields the package's H5P libraries do not allow; learners never see them."),
+    )
+
     class Meta:
         model = H5PActivity
         fields = ["title", "pass_mark"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        report = self.instance.filter_report if self.instance.pk else []
+        self.fields["removed"].initial = "\n".join(report) or _("Nothing.")

@@ -21,6 +21,9 @@ class H5PLibrary(models.Model):
     title = models.CharField(max_length=255)
     runnable = models.BooleanField(default=False)
     metadata = models.JSONField(help_text=_("The library's library.json."))
+    semantics = models.JSONField(
+        null=True, blank=True, help_text=_("The library's semantics.json: what its content may hold.")
+    )
     storage_path = models.CharField(max_length=500)
     installed_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -52,6 +55,12 @@ class H5PActivity(models.Model):
     )
     content_path = models.CharField(max_length=500, editable=False)
     h5p_json = models.JSONField(editable=False)
+    filter_report = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("What was removed from the package's content at upload, because its libraries do not allow it."),
+    )
     main_library = models.ForeignKey(H5PLibrary, on_delete=models.PROTECT, related_name="+", editable=False)
     libraries = models.ManyToManyField(H5PLibrary, related_name="activities", editable=False)
     pass_mark = models.PositiveSmallIntegerField(

@@ -20,6 +20,7 @@ from lms.storage import private_storage
 from .enums import RESULT_VERBS, Verb
 from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PUserData, XAPIStatement
 from .package import LibraryRef, Package, PackageError, Problem, read_package
+from .semantics import filter_content, filter_metadata
 from .xapi import StatementInvalid, statement_check
 
 CORE_API = (1, 27)  # the H5P core API that h5p-standalone 3.8 provides
@@ -56,10 +57,45 @@ def package_read(upload, *, user) -> Package:
     return package
 
 
+def _semantics(package: Package, installed: dict[LibraryRef, H5PLibrary]) -> dict[LibraryRef, list | None]:
+    """Each library's semantics as they will be after this install: the package's for what it brings
+    new or upgraded, the installed ones' otherwise."""
+    semantics = {ref: row.semantics for ref, row in installed.items()}
+    for ref, library in package.libraries.items():
+        current = installed.get(ref)
+        if current is None or library.patch > current.patch_version:
+            info = library.files.get("semantics.json")
+            semantics[ref] = json.loads(package.read(info).decode("utf-8-sig")) if info else None
+    return semantics
+
+
+def content_filter(package: Package, semantics: dict[LibraryRef, list | None]) -> tuple[dict, dict, list[str]]:
+    """The content.json and h5p.json that Kyky stores and plays, and what filtering removed from them.
+
+    Parameters are filtered against the libraries' semantics as H5P's own hosts do
+    (``semantics.filter_content``): text keeps only the markup its field allows, and what the
+    semantics do not describe is dropped. The trainer who uploaded the package is told what went.
+    """
+    main = package.main_library
+    content, removed = filter_content(
+        package.content or {},
+        library=f"{main.machine_name} {main.major}.{main.minor}",
+        semantics_for=lambda name, major, minor: semantics.get(LibraryRef(name, major, minor)),
+    )
+    h5p, removed_metadata = filter_metadata(package.h5p)
+    return content, h5p, [str(removal) for removal in removed_metadata + removed]
+
+
 def activity_create(*, upload, title: str, user, pass_mark: int | None = None, package: Package | None = None):
-    """Install what the package brings and create the activity; on any failure nothing remains."""
+    """Install what the package brings and create the activity; on any failure nothing remains.
+
+    What is stored and played is the package's content filtered against its libraries' semantics;
+    the activity keeps the list of what was removed (``filter_report``) for the trainer to see.
+    """
     package = package or package_read(upload, user=user)
     installed = installed_libraries()
+    semantics = _semantics(package, installed)
+    content, h5p, removed = content_filter(package, semantics)
     storage = private_storage()
     written: list[str] = []
     try:
@@ -73,16 +109,19 @@ def activity_create(*, upload, title: str, user, pass_mark: int | None = None, p
                 written.append(storage.save(f"{base}/{path}", ContentFile(package.read(info))))
             new_paths[ref] = base
         content_path = f"h5p/content/{uuid.uuid4().hex}"
-        written.append(storage.save(f"{content_path}/h5p.json", ContentFile(json.dumps(package.h5p).encode())))
+        written.append(storage.save(f"{content_path}/h5p.json", ContentFile(json.dumps(h5p).encode())))
+        written.append(storage.save(f"{content_path}/content/content.json", ContentFile(json.dumps(content).encode())))
         for path, info in package.content_files.items():
-            written.append(storage.save(f"{content_path}/content/{path}", ContentFile(package.read(info))))
+            if path != "content.json":
+                written.append(storage.save(f"{content_path}/content/{path}", ContentFile(package.read(info))))
         with transaction.atomic():
-            rows = _libraries_install(package, new_paths)
+            rows = _libraries_install(package, new_paths, semantics)
             upload.seek(0)
             activity = H5PActivity(
                 title=title or package.title,
                 content_path=content_path,
-                h5p_json=package.h5p,
+                h5p_json=h5p,
+                filter_report=removed,
                 main_library=rows[package.main_library],
                 pass_mark=pass_mark,
                 created_by=user if getattr(user, "pk", None) else None,
@@ -102,7 +141,7 @@ def activity_create(*, upload, title: str, user, pass_mark: int | None = None, p
     return activity
 
 
-def _libraries_install(package: Package, new_paths: dict) -> dict[LibraryRef, H5PLibrary]:
+def _libraries_install(package: Package, new_paths: dict, semantics: dict) -> dict[LibraryRef, H5PLibrary]:
     rows = {
         LibraryRef(lib.machine_name, lib.major_version, lib.minor_version): lib
         for lib in H5PLibrary.objects.select_for_update()
@@ -114,6 +153,7 @@ def _libraries_install(package: Package, new_paths: dict) -> dict[LibraryRef, H5
             "title": library.title,
             "runnable": library.runnable,
             "metadata": library.metadata,
+            "semantics": semantics.get(ref),
             "storage_path": base,
         }
         if ref in rows:

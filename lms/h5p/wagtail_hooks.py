@@ -16,6 +16,8 @@ class H5PActivityViewSet(SnippetViewSet):
     list_display = ["title", "main_library", "pass_mark", "created_at"]
     search_fields = ["title"]
     add_view_class = H5PActivityCreateView
+    # A copy would need the package uploaded again (it is private, and validated on upload): upload it instead.
+    copy_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return H5PActivityEditForm if for_update else H5PActivityCreateForm

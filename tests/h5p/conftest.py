@@ -19,6 +19,13 @@ PNG = bytes.fromhex(
 )
 
 
+# What the tiny test library's content may hold: a question that allows a little markup, and an image.
+TINY_SEMANTICS = [
+    {"name": "question", "type": "text", "tags": ["p", "strong", "em", "a"]},
+    {"name": "image", "type": "image", "optional": True},
+]
+
+
 def library_json(name="H5P.Tiny", major=1, minor=0, patch=0, **extra):
     return {
         "title": name,
@@ -58,6 +65,7 @@ def make_package(
         "content/content.json": json.dumps({"question": "Onko tämä testi?"}),
         "content/images/pixel.png": PNG,
         f"{folder}/library.json": json.dumps(lib),
+        f"{folder}/semantics.json": json.dumps(TINY_SEMANTICS),
         f"{folder}/tiny.js": "H5P.Tiny = function () {};",
     }
     entries.update(files or {})

@@ -1,5 +1,8 @@
 """Installing packages: shared libraries, patch upgrades, the install permission, all or nothing."""
 
+import json
+import zipfile
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -133,6 +136,53 @@ def test_every_real_package_installs(installer):
             activity = services.activity_create(upload=upload, title=path.stem, user=installer)
         assert activity.libraries.filter(pk=activity.main_library_id).exists()
         assert private_storage().exists(f"{activity.content_path}/content/content.json")
+        assert activity.filter_report == [], f"{path.name}: filtering must leave real content intact"
     assert H5PActivity.objects.count() == len(real)
     # libraries are shared: far fewer rows than the packages bundle in total
     assert H5PLibrary.objects.count() < sum(a.libraries.count() for a in H5PActivity.objects.all())
+
+
+def stored_content(activity) -> dict:
+    with private_storage().open(f"{activity.content_path}/content/content.json") as handle:
+        return json.loads(handle.read())
+
+
+def test_script_in_a_text_field_is_filtered_out_before_anyone_plays_it(installer):
+    """The attack that made a trainer superuser: an onerror handler in an ordinary text field."""
+    hostile = {
+        "question": "<p>Onko <strong>tämä</strong> testi?<img src=x onerror=\"fetch('/admin/users/')\"></p>",
+        "injected": "<script>alert(1)</script>",
+        "image": {"path": "javascript:alert(1)", "mime": "image/png"},
+    }
+    activity = services.activity_create(
+        upload=make_package(files={"content/content.json": json.dumps(hostile)}), title="T", user=installer
+    )
+    stored = stored_content(activity)
+    assert stored == {"question": "<p>Onko <strong>tämä</strong> testi?</p>"}
+    report = "\n".join(activity.filter_report)
+    assert "question: removed <img onerror>" in report
+    assert "injected" in report
+    assert "image" in report
+
+
+def test_metadata_in_h5p_json_is_filtered_too(installer):
+    package = make_package()
+    with zipfile.ZipFile(package) as archive:
+        h5p = json.loads(archive.read("h5p.json"))
+    h5p["authors"] = [{"name": "<img src=x onerror=alert(1)>", "role": "Author"}]
+    activity = services.activity_create(upload=make_package(h5p=h5p), title="T", user=installer)
+    assert "<img" not in json.dumps(activity.h5p_json)
+    with private_storage().open(f"{activity.content_path}/h5p.json") as handle:
+        assert "<img" not in handle.read().decode()
+
+
+def test_the_trainer_is_told_what_was_removed(client, admin_user):
+    client.force_login(admin_user)
+    package = make_package(files={"content/content.json": json.dumps({"question": "<p>x<img src=x onerror=1></p>"})})
+    package.name = "hostile.h5p"
+    response = client.post("/admin/snippets/h5p/h5pactivity/add/", {"title": "", "package": package}, follow=True)
+    html = response.content.decode()
+    assert "question: removed &lt;img onerror&gt;" in html
+    activity = H5PActivity.objects.get()
+    edit = client.get(f"/admin/snippets/h5p/h5pactivity/edit/{activity.pk}/").content.decode()
+    assert "question: removed &lt;img onerror&gt;" in edit

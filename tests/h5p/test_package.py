@@ -68,7 +68,10 @@ def test_the_main_library_must_be_runnable():
 def test_not_a_zip_and_a_corrupt_entry():
     assert "cannot be unpacked" in problems(io.BytesIO(b"PK\x03\x04 nonsense"))
     data = bytearray(make_package().getvalue())
-    data[len(data) // 3] ^= 0xFF  # flip a byte inside a compressed entry
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        entry = archive.getinfo("content/content.json")
+    start = entry.header_offset + 30 + len(entry.filename.encode()) + len(entry.extra)
+    data[start + entry.compress_size // 2] ^= 0xFF  # flip a byte inside the entry's compressed data
     text = problems(io.BytesIO(bytes(data)))
     assert "cannot be unpacked" in text or "damaged" in text
 

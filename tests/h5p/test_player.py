@@ -71,7 +71,7 @@ def test_grants_are_stable_within_the_hour_so_browsers_can_cache_files(activity)
 
 def test_a_grant_for_one_activity_does_not_open_another(installer, activity):
     other = services.activity_create(
-        upload=make_package(files={"content/content.json": json.dumps({"secret": "B"})}), title="B", user=installer
+        upload=make_package(files={"content/content.json": json.dumps({"question": "B"})}), title="B", user=installer
     )
     token = grant(activity)
     assert json.loads(body(get(f"/h5p/play/{token}/content/content.json"))) == {"question": "Onko tämä testi?"}
