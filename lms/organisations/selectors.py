@@ -6,16 +6,23 @@ outside the user's organisations, so another organisation's id reveals nothing.
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage
 
-from .models import Cohort, CohortInvitation, CohortLearner, RosterImport
+from .enums import Role
+from .models import Cohort, CohortInvitation, CohortLearner, Membership, RosterImport
 
 
 def cohorts_for(user):
-    return Cohort.objects.filter(organisation__memberships__user=user).select_related("organisation", "training")
+    """The cohorts ``user`` may follow: all of their organisations' as an admin, the ones they teach as a teacher."""
+    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
+    member_of = Membership.objects.filter(user=user).values("organisation")
+    taught = Cohort.teachers.through.objects.filter(user=user).values("cohort")
+    return Cohort.objects.filter(
+        Q(organisation__in=admin_of) | Q(organisation__in=member_of, pk__in=taught)
+    ).select_related("organisation", "training")
 
 
 def cohort_for(user, cohort_id: int) -> Cohort:
@@ -24,8 +31,7 @@ def cohort_for(user, cohort_id: int) -> Cohort:
 
 def import_for(user, import_id: int) -> RosterImport:
     return get_object_or_404(
-        RosterImport.objects.filter(cohort__organisation__memberships__user=user).select_related("cohort"),
-        pk=import_id,
+        RosterImport.objects.filter(cohort__in=cohorts_for(user)).select_related("cohort"), pk=import_id
     )
 
 

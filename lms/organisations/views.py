@@ -184,7 +184,9 @@ def invitation_answer(request, token: str):
 def _answer(request, token: str, signup):
     """Answer for the logged-in person, or create the invitee's account first; None: show the form again."""
     if signup is None:
-        user, accept = request.user, request.POST.get("answer") == "accept"
+        if request.POST.get("answer") not in {"accept", "decline"}:
+            return None
+        user, accept = request.user, request.POST["answer"] == "accept"
     elif signup.is_valid():
         user = services.invitation_signup(
             token=token,
