@@ -9,7 +9,33 @@ from lms.cms.services import site_setup
 
 from .factories import TrainingIndexPageFactory, UserFactory, build_training
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED = Path(os.environ.get("KYKY_SHARED_DIR") or Path(__file__).resolve().parent.parent.parent / "shared")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def shared_files(folder: str, pattern: str) -> list:
+    """Parameters for a test over the files of ``../shared/<folder>``.
+
+    When the folder is missing the list holds one placeholder marked ``shared``, so the test is
+    reported (a failure in CI, a skip elsewhere) instead of silently collecting nothing.
+    """
+    directory = SHARED / folder
+    files = sorted(directory.glob(pattern)) if directory.is_dir() else []
+    return files or [pytest.param(directory / pattern, marks=pytest.mark.shared(folder), id="missing")]
+
+
+def pytest_runtest_setup(item):
+    """``@pytest.mark.shared("h5p/x.h5p")``: the test reads that path under ../shared.
+
+    A green CI run must mean these tests ran: with CI=true a missing path fails the test.
+    """
+    for mark in item.iter_markers("shared"):
+        path = SHARED.joinpath(*mark.args)
+        if not path.exists():
+            reason = f"../shared/{'/'.join(mark.args)} is not present"
+            if IN_CI:
+                pytest.fail(f"{reason}: CI must run the tests that read it")
+            pytest.skip(reason)
 
 
 @pytest.fixture

@@ -152,3 +152,19 @@ def test_a_player_origin_that_would_share_the_session_is_refused(settings, origi
     assert [error.id for error in check_player_origin()] == ["kyky.E001"]
     settings.H5P_ORIGIN = "https://h5p.kyky-content.example"
     assert check_player_origin() == []
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "1 error"), ("", "1 skipped")])
+def test_tests_that_read_shared_data_fail_in_ci_when_it_is_missing(tmp_path, ci, outcome):
+    """A green CI run means the tests on real and hostile third-party data ran."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update({"CI": ci, "KYKY_SHARED_DIR": str(tmp_path / "nowhere")})
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/h5p/test_package.py", "-k", "real"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert outcome in result.stdout, result.stdout + result.stderr

@@ -18,7 +18,7 @@ PACKAGE = SHARED / "h5p" / "lumi-H5P.TrueFalse.h5p"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not PACKAGE.exists(), reason="../shared/h5p/lumi-H5P.TrueFalse.h5p is not present"),
+    pytest.mark.shared("h5p", "lumi-H5P.TrueFalse.h5p"),
 ]
 
 

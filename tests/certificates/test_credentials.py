@@ -46,7 +46,7 @@ def test_an_issued_certificate_carries_a_valid_signed_credential(certificate):
     assert credentials.credential_verify(credential)["valid"] is True
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="../shared/vc (the official OB 3.0 JSON schema) is not present")
+@pytest.mark.shared("vc", "educredentials-obv3", "schemas", "ob_v3p0_achievementcredential_schema.json")
 def test_the_credential_matches_the_official_open_badges_schema(certificate):
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft201909Validator(schema).validate(certificate.credential)

@@ -126,11 +126,9 @@ def test_swedish_speaking_trainer_reads_the_problems_in_swedish(client, admin_us
     assert "content/x.js: filtypen .js är inte tillåten i innehållet." in html
 
 
-real = sorted(H5P_DIR.glob("*.h5p")) if H5P_DIR.is_dir() else []
-
-
-@pytest.mark.skipif(not real, reason="../shared/h5p (real third-party packages) is not present")
+@pytest.mark.shared("h5p")
 def test_every_real_package_installs(installer):
+    real = sorted(H5P_DIR.glob("*.h5p"))
     for path in real:
         with path.open("rb") as upload:
             activity = services.activity_create(upload=upload, title=path.stem, user=installer)

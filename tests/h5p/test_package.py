@@ -6,7 +6,8 @@ import zipfile
 import pytest
 
 from lms.h5p.package import LibraryRef, PackageError, read_package
-from tests.h5p.conftest import H5P_BAD_DIR, H5P_DIR, library_json, make_package
+from tests.conftest import shared_files
+from tests.h5p.conftest import H5P_BAD_DIR, library_json, make_package
 
 
 def problems(package) -> str:
@@ -99,11 +100,8 @@ def test_a_newer_core_api_than_ours_is_refused():
     assert "needs H5P core 1.99" in problems(make_package(library=lib))
 
 
-real = sorted(H5P_DIR.glob("*.h5p")) if H5P_DIR.is_dir() else []
-
-
-@pytest.mark.skipif(not real, reason="../shared/h5p (real third-party packages) is not present")
-@pytest.mark.parametrize("path", real, ids=lambda p: p.name)
+@pytest.mark.shared("h5p")
+@pytest.mark.parametrize("path", shared_files("h5p", "*.h5p"), ids=lambda p: p.name)
 def test_real_packages_validate(path):
     package = read_package(path)
     assert package.main_library in package.libraries
@@ -124,20 +122,20 @@ BAD = {
 }
 
 
-@pytest.mark.skipif(not H5P_BAD_DIR.is_dir(), reason="../shared/h5p-bad (hostile packages) is not present")
+@pytest.mark.shared("h5p-bad")
 @pytest.mark.parametrize(("name", "expected"), sorted(BAD.items()))
 def test_broken_and_hostile_packages_are_rejected_with_a_specific_message(name, expected):
     assert expected in problems(H5P_BAD_DIR / name)
 
 
-@pytest.mark.skipif(not H5P_BAD_DIR.is_dir(), reason="../shared/h5p-bad (hostile packages) is not present")
+@pytest.mark.shared("h5p-bad")
 def test_two_broken_libraries_are_both_reported():
     text = problems(H5P_BAD_DIR / "lumi-2-invalid-libraries.h5p")
     assert "H5P.GreetingCard-1.0/language/XXX!.json" in text
     assert "H5P.GreetingCard2-1.0/library.json" in text
 
 
-@pytest.mark.skipif(not H5P_BAD_DIR.is_dir(), reason="../shared/h5p-bad (hostile packages) is not present")
+@pytest.mark.shared("h5p-bad")
 def test_core_version_and_long_names_are_judged_like_hosts_do():
     read_package(H5P_BAD_DIR / "lumi-invalid-core-version.h5p")  # needs 1.19; we provide 1.27
     with pytest.raises(PackageError, match=r"needs H5P core 1\.19"):

@@ -15,11 +15,11 @@ from lms.h5p.semantics import (
     filter_content,
     filter_metadata,
 )
-from tests.conftest import SHARED
+from tests.conftest import SHARED, shared_files
 
 H5P_DIR = SHARED / "h5p"
-REAL_PACKAGES = sorted(H5P_DIR.glob("*.h5p")) if H5P_DIR.is_dir() else []
-needs_shared = pytest.mark.skipif(not H5P_DIR.is_dir(), reason="the real packages in shared/h5p are not here")
+REAL_PACKAGES = shared_files("h5p", "*.h5p")
+needs_shared = pytest.mark.shared("h5p")
 
 # Small semantics shaped like the real ones (QuestionSet holding MultiChoice, an image, a video).
 RICH_TAGS = ["strong", "em", "sub", "sup", "h2", "h3", "a"]
