@@ -25,12 +25,14 @@ from pathlib import PurePosixPath
 from django.utils.translation import gettext as _
 
 # H5P's default allow-lists (h5p-php-library H5PCore::$defaultContentWhitelist and
-# $defaultLibraryWhitelistExtras). SVG is left out of content, as current hosts do: an SVG can carry
-# script. Libraries may ship SVG (icon fonts) because they are code that an administrator installs.
+# $defaultLibraryWhitelistExtras), less what a browser renders as an active document: SVG and XML
+# (an XHTML file is XML and runs its scripts when opened). No content type needs them in content.
+# Libraries may ship SVG (icon fonts) because they are code that an administrator installs; the
+# player's origin serves every SVG as a download under a sandboxing CSP.
 CONTENT_EXTENSIONS = frozenset(
     (
         "json png jpg jpeg gif bmp tif tiff eot ttf woff woff2 otf webm mp4 ogg mp3 m4a wav txt pdf rtf "
-        "doc docx xls xlsx ppt pptx odt ods odp xml csv diff patch swf md textile vtt webvtt gltf glb"
+        "doc docx xls xlsx ppt pptx odt ods odp csv diff patch swf md textile vtt webvtt gltf glb"
     ).split()
 )
 LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css", "svg"}
