@@ -9,7 +9,7 @@ from django.test import Client
 
 from lms.courses import services as courses
 from lms.h5p import player, services
-from tests.factories import UserFactory, build_training, question
+from tests.factories import TrainingPageFactory, UserFactory, build_training, question
 from tests.h5p.conftest import make_package
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,15 @@ def activity_grant(db):
     installer = type(installer).objects.get(pk=installer.pk)
     activity = services.activity_create(upload=make_package(), title="T", user=installer)
     return player.grant_token(activity_id=activity.pk, parent_origin="http://testserver")
+
+
+def test_admin_pages_carry_no_inline_script(client, index):
+    """Wagtail's own inline scripts (choosers, inline panels, date pickers) are started from a file."""
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    training = TrainingPageFactory(parent=index)
+    client.force_login(admin)
+    for url in [f"/admin/pages/{training.pk}/edit/", f"/admin/pages/add/courses/modulepage/{training.pk}/", "/admin/"]:
+        html = client.get(url).content.decode()
+        scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+        assert [attrs for attrs in scripts if "json" not in attrs] == [], url
+    assert 'data-kyky-init="PageChooser"' in client.get(f"/admin/pages/{training.pk}/edit/").content.decode()

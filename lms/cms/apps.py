@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
     name = "lms.cms"
     label = "cms"
     verbose_name = _("Site pages")
+
+    def ready(self):
+        from . import admin_csp
+
+        admin_csp.install()

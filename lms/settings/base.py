@@ -59,7 +59,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "django.forms",
 ]
+# Widgets render through the project's templates too, so that Kyky's copies of Wagtail's date and
+# time widgets (templates/wagtailadmin/widgets/, without inline scripts) are the ones used.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -256,8 +260,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# No Gravatar: it would leak a hash of each staff member's e-mail address to a third party.
+# No Gravatar: it would leak a hash of each staff member's e-mail address to a third party. No
+# update check either: the admin would fetch releases.wagtail.org from every editor's browser.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 KYKY_CONTENT_DIR = BASE_DIR / "content"
 # Signs certificates' credentials; see lms/certificates/keys.py. Empty: a key kept in the database.

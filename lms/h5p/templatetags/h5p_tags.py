@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from ..player import player_origin, player_url, request_origin
+from ..player import origin_of, player_origin, player_url, request_origin
 from ..selectors import attempts_for, saved_states
 from ..services import learner_mbox
 
@@ -13,7 +13,12 @@ def h5p_lesson(context, enrolment, lesson, user):
     """What the lesson page needs for its H5P blocks: the learner's attempts and saved states, and
     for each activity a signed address of its player in the player's own origin."""
     activity_ids = list(lesson.h5p_requirements())
-    parent = request_origin(context["request"])
+    request = context["request"]
+    # Wagtail's preview renders the page for a made-up request to the site's own address, without
+    # the port the browser uses; the admin that frames it runs at the platform's address.
+    parent = (
+        origin_of(settings.WAGTAILADMIN_BASE_URL) if getattr(request, "is_dummy", False) else request_origin(request)
+    )
     return {
         "present": bool(activity_ids),
         "attempts": attempts_for(enrolment, activity_ids),
