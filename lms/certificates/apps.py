@@ -12,8 +12,11 @@ class CertificatesConfig(AppConfig):
         from lms.courses.signals import training_completed
 
         from . import handlers
+        from .models import Certificate, RegenerationJob
         from .selectors import personal_data
         from .services import certificates_erase
 
         training_completed.connect(handlers.issue_on_completion, dispatch_uid="certificates.issue_on_completion")
-        register("certificates", exporter=personal_data, eraser=certificates_erase)
+        register(
+            "certificates", exporter=personal_data, eraser=certificates_erase, models=[Certificate, RegenerationJob]
+        )

@@ -2,7 +2,7 @@
 
 Revocation is published as a W3C Bitstring Status List: every certificate owns one randomly chosen
 bit of a 131,072-bit list (random, so positions say nothing about issue order), and the signed
-list credential at ``status_list_url()`` has the bits of revoked certificates set.
+list credential at ``status_list_url()`` has the bits of revoked and withdrawn certificates set.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from . import integrity, keys
@@ -114,12 +114,13 @@ def credential_sign(certificate: Certificate) -> dict:
     return certificate.credential
 
 
+def _not_in_force():
+    """Revoked, or withdrawn when the holder's account was erased: either way no longer valid."""
+    return Certificate.objects.filter(Q(revoked_at__isnull=False) | Q(withdrawn_at__isnull=False))
+
+
 def _revoked_indexes() -> list[int]:
-    return list(
-        Certificate.objects.filter(revoked_at__isnull=False, status_index__isnull=False).values_list(
-            "status_index", flat=True
-        )
-    )
+    return list(_not_in_force().filter(status_index__isnull=False).values_list("status_index", flat=True))
 
 
 def encoded_list(indexes) -> str:
@@ -137,9 +138,9 @@ def decoded_bit(encoded: str, index: int) -> bool:
 
 def status_list_credential() -> dict:
     """The signed revocation list; re-signed only when a revocation changed it."""
-    state = Certificate.objects.filter(revoked_at__isnull=False).aggregate(n=Count("pk"), last=Max("revoked_at"))
+    state = _not_in_force().aggregate(n=Count("pk"), revoked=Max("revoked_at"), withdrawn=Max("withdrawn_at"))
     key = keys.did_document()["verificationMethod"][0]["publicKeyMultibase"]
-    version = f"{keys.verification_method()}|{key}|{state['n']}|{state['last']}"
+    version = f"{keys.verification_method()}|{key}|{state['n']}|{state['revoked']}|{state['withdrawn']}"
     cache_key = "status-list:" + hashlib.sha256(version.encode()).hexdigest()
     cached = cache.get(cache_key)
     if cached:

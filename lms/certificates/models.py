@@ -1,4 +1,9 @@
-"""Certificates: issued once per completed enrolment, frozen as issued, revocable."""
+"""Certificates: issued once per completed enrolment, frozen as issued, revocable.
+
+When the holder's account is erased, the certificate is *withdrawn*: it keeps only what is not
+personal (training, issuer, dates, credits, code), loses its PDF and signed credential, leaves the
+enrolment, and its bit in the revocation list is set; its code then verifies as withdrawn.
+"""
 
 from django.db import models
 from django.utils import timezone
@@ -11,9 +16,12 @@ from .enums import CertificateStatus
 
 
 class Certificate(models.Model):
-    # PROTECT: an enrolment that has a certificate is never deleted. At most one certificate per
-    # enrolment is in force (a constraint, not luck); a reissue revokes the old one first.
-    enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.PROTECT, related_name="certificates")
+    # PROTECT: an enrolment that has a certificate is never deleted by accident; erasure withdraws the
+    # certificate first, which detaches it (hence null). At most one certificate per enrolment is in
+    # force (a constraint, not luck); a reissue revokes the old one first.
+    enrolment = models.ForeignKey(
+        "courses.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
     code = models.CharField(max_length=16, unique=True, editable=False)
     facts = models.JSONField(editable=False, help_text=_("What the certificate certifies, frozen at issue time."))
     language = models.CharField(max_length=2, editable=False)
@@ -29,6 +37,9 @@ class Certificate(models.Model):
         unique=True, null=True, editable=False, help_text=_("This certificate's bit in the revocation status list.")
     )
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When the holder's account was erased.")
+    )
 
     class Meta:
         verbose_name = _("certificate")
@@ -43,7 +54,8 @@ class Certificate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.facts.get('name', '')} – {self.facts.get('training', '')} ({self.display_code})"
+        # Also the label of the certificate's audit-log entries, kept after erasure: never the name.
+        return f"{self.display_code} – {self.facts.get('training', '')}"
 
     @property
     def display_code(self) -> str:
@@ -55,6 +67,8 @@ class Certificate(models.Model):
 
     @property
     def status(self) -> str:
+        if self.withdrawn_at:
+            return CertificateStatus.WITHDRAWN
         if self.revoked_at:
             return CertificateStatus.REVOKED
         if self.expires_at and self.expires_at <= timezone.now():

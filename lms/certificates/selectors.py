@@ -1,16 +1,26 @@
-from .models import Certificate
+from .models import Certificate, RegenerationJob
 
 
-def personal_data(user) -> list[dict]:
-    return [
-        {
-            "code": c.display_code,
-            "facts": c.facts,
-            "issued_at": c.issued_at.isoformat(),
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
-        }
-        for c in Certificate.objects.filter(enrolment__user=user)
-    ]
+def personal_data(user) -> dict:
+    """The user's certificates as issued, and the PDF regenerations they started (staff)."""
+    return {
+        "certificates": [
+            {
+                "code": c.display_code,
+                "status": c.status,
+                "facts": c.facts,
+                "issued_at": c.issued_at.isoformat(),
+                "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+                "revocation_reason": c.revocation_reason or None,
+                "credential": c.credential,
+            }
+            for c in Certificate.objects.filter(enrolment__user=user)
+        ],
+        "pdf_regenerations_started": [
+            {"training": job.training.title, "created_at": job.created_at.isoformat(), "status": job.status}
+            for job in RegenerationJob.objects.filter(created_by=user).select_related("training")
+        ],
+    }
 
 
 def by_code(code: str) -> Certificate | None:

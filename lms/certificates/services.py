@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lms import audit
 from lms.courses.models import Enrolment, TrainingPage
 
 from .codes import display, new_code
@@ -97,12 +98,17 @@ def certificate_issue(*, enrolment_id: int) -> Certificate | None:
                 )
         except IntegrityError:  # another run issued it a moment ago
             certificate = Certificate.objects.get(enrolment=enrolment, revoked_at__isnull=True)
-    if certificate.revoked_at is None:
-        credential_sign(certificate)
-        if not certificate.pdf:
-            certificate_render(certificate)
-        certificate_send(certificate)
+    if certificate.revoked_at is None and certificate.withdrawn_at is None:
+        certificate_finish(certificate)
     return certificate
+
+
+def certificate_finish(certificate: Certificate) -> None:
+    """Do what an issued certificate still lacks: the signed credential, the PDF, the e-mail."""
+    credential_sign(certificate)
+    if not certificate.pdf:
+        certificate_render(certificate)
+    certificate_send(certificate)
 
 
 def qr_svg(url: str) -> str:
@@ -132,7 +138,10 @@ def certificate_render(certificate: Certificate) -> None:
 def certificate_send(certificate: Certificate) -> bool:
     """E-mail the learner once, in their language, with the PDF and the link."""
     with transaction.atomic():
-        locked = Certificate.objects.select_for_update().select_related("enrolment__user").get(pk=certificate.pk)
+        # of=self: the enrolment may be null (a withdrawn certificate), and PostgreSQL cannot lock that side
+        locked = (
+            Certificate.objects.select_for_update(of=("self",)).select_related("enrolment__user").get(pk=certificate.pk)
+        )
         if locked.emailed_at is not None:
             return False
         user = locked.enrolment.user
@@ -152,27 +161,30 @@ def certificate_send(certificate: Certificate) -> bool:
 def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
     if not reason.strip():
         raise ValueError(_("Say why the certificate is revoked."))
-    Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+    Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True, withdrawn_at__isnull=True).update(
         revoked_at=timezone.now(), revocation_reason=reason.strip()
     )
     certificate.refresh_from_db()
     return certificate
 
 
+@transaction.atomic
+def certificate_replace(*, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate and freeze a new one now (e.g. after a name correction); not yet rendered."""
+    certificate_revoke(certificate=certificate, reason=reason)
+    enrolment = certificate.enrolment
+    return Certificate.objects.create(
+        enrolment=enrolment,
+        code=new_code(),
+        facts=facts_freeze(enrolment, certificate.language),
+        language=certificate.language,
+    )
+
+
 def certificate_reissue(*, certificate: Certificate, reason: str) -> Certificate:
-    """Replace a certificate (e.g. after a name correction): the old one is revoked, a new one frozen now."""
-    with transaction.atomic():
-        certificate_revoke(certificate=certificate, reason=reason)
-        enrolment = certificate.enrolment
-        new = Certificate.objects.create(
-            enrolment=enrolment,
-            code=new_code(),
-            facts=facts_freeze(enrolment, certificate.language),
-            language=certificate.language,
-        )
-    credential_sign(new)
-    certificate_render(new)
-    certificate_send(new)
+    """Replace a certificate and sign, render and send the new one."""
+    new = certificate_replace(certificate=certificate, reason=reason)
+    certificate_finish(new)
     return new
 
 
@@ -183,12 +195,51 @@ def missing_certificates() -> list[int]:
     )
 
 
+# What a withdrawn certificate keeps of its frozen facts: nothing that says who held it.
+WITHDRAWN_FACTS = (
+    "training",
+    "training_key",
+    "training_version",
+    "ects_credits",
+    "workload_hours",
+    "learning_outcomes",
+    "completed_on",
+    "issuer",
+    "language",
+)
+
+
+def certificate_withdraw(*, certificate: Certificate) -> Certificate:
+    """Make the certificate a tombstone without personal data that verifies as withdrawn.
+
+    The name goes from the facts and the revocation reason (staff may have written about the
+    person there); the PDF and the signed credential (which carry the name) are deleted; the
+    status-list bit stays assigned, so the published list marks the credential as revoked and a
+    copy kept elsewhere no longer verifies; and the enrolment lets go, so that it can be deleted.
+    """
+    if certificate.pdf:
+        name, storage = certificate.pdf.name, certificate.pdf.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    certificate.facts = {key: value for key, value in certificate.facts.items() if key in WITHDRAWN_FACTS}
+    certificate.withdrawn_at = certificate.withdrawn_at or timezone.now()
+    certificate.revocation_reason = ""
+    certificate.credential = None
+    certificate.enrolment = None
+    certificate.pdf = ""
+    certificate.save(update_fields=["facts", "withdrawn_at", "revocation_reason", "credential", "enrolment", "pdf"])
+    return certificate
+
+
+@transaction.atomic
 def certificates_erase(user) -> None:
-    """Erasure removes the person's certificates and their PDFs; their codes then verify as not found."""
-    for certificate in Certificate.objects.filter(enrolment__user=user):
-        if certificate.pdf:
-            certificate.pdf.delete(save=False)
-        certificate.delete()
+    """Erasure withdraws the person's certificates and scrubs their audit-log entries of the person."""
+    withdrawn = [
+        certificate_withdraw(certificate=certificate)
+        for certificate in Certificate.objects.filter(enrolment__user=user).select_for_update()
+    ]
+    audit.forget(withdrawn)
+    for certificate in withdrawn:
+        audit.log(instance=certificate, action=audit.CERTIFICATE_WITHDRAW)
 
 
 def regeneration_start(*, training, user):

@@ -1,13 +1,12 @@
 """Public verification (no login) and the learner's own PDF download."""
 
-import json
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from lms.jsonbody import JSONBodyError, parse_json
 from lms.ratelimit import client_bucket, limited
 
 from . import credentials, keys, selectors
@@ -49,18 +48,27 @@ def verify(request, code: str):
         return JsonResponse(
             {
                 "status": certificate.status,
+                "status_label": str(certificate.status_label),  # in the visitor's language
                 "code": certificate.display_code,
                 "issued_at": certificate.issued_at.isoformat(),
                 "expires_at": certificate.expires_at.isoformat() if certificate.expires_at else None,
                 "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
                 "revocation_reason": certificate.revocation_reason or None,
-                "facts": certificate.facts,
+                "withdrawn_at": certificate.withdrawn_at.isoformat() if certificate.withdrawn_at else None,
+                "facts": certificate.facts,  # a withdrawn certificate's facts hold nothing personal
             }
         )
-    owner = request.user.is_authenticated and certificate.enrolment.user_id == request.user.pk
+    owner = (
+        request.user.is_authenticated
+        and certificate.enrolment is not None
+        and certificate.enrolment.user_id == request.user.pk
+    )
     return render(
         request, "certificates/verify.html", {"certificate": certificate, "facts": certificate.facts, "owner": owner}
     )
+
+
+MAX_TYPED_CODE = 100  # what is shown back of a code that was not found: 16 characters and separators
 
 
 @never_cache
@@ -70,6 +78,7 @@ def verify_form(request):
         canonical = normalise(typed)
         if canonical:
             return redirect("certificates:verify", code=display(canonical))
+        typed = typed[:MAX_TYPED_CODE]  # shown back in the form, but not a pasted novel
         return render(request, "certificates/verify.html", {"not_found": True, "typed": typed}, status=404)
     return render(request, "certificates/verify.html", {"form": True})
 
@@ -77,7 +86,8 @@ def verify_form(request):
 def _own_certificate(request, code: str) -> Certificate:
     """The certificate, for the learner it belongs to (and staff who may see certificates); 404 for others."""
     certificate = get_object_or_404(Certificate.objects.select_related("enrolment"), code=normalise(code) or "-")
-    if certificate.enrolment.user_id != request.user.pk and not request.user.has_perm("certificates.view_certificate"):
+    holder = certificate.enrolment.user_id if certificate.enrolment else None  # None: withdrawn
+    if holder != request.user.pk and not request.user.has_perm("certificates.view_certificate"):
         raise Http404
     return certificate
 
@@ -128,13 +138,23 @@ def credential_check(request):
     if _rate_limited(request):
         return JsonResponse({"error": "too many requests"}, status=429)
     upload = request.FILES.get("credential")
-    raw = upload.read(MAX_CREDENTIAL_BYTES + 1) if upload else request.body[: MAX_CREDENTIAL_BYTES + 1]
-    if len(raw) > MAX_CREDENTIAL_BYTES:
-        return _check_answer(request, {"valid": False, "error": "too large"}, status=413)
+    if upload is not None:
+        raw = upload.read(MAX_CREDENTIAL_BYTES + 1)
+    elif request.content_type.startswith("multipart/"):
+        raw = b""  # a form sent without the file; its body has been read as the form
+    else:
+        raw = request.body[: MAX_CREDENTIAL_BYTES + 1]
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _check_answer(request, {"valid": False, "error": "not JSON"}, status=400)
+        # Not json.loads: nesting deep enough to overflow the parser's stack, NaN and numbers that overflow to
+        # infinity (an index of Infinity is an OverflowError in int()), NUL and lone surrogates are refused here.
+        document = parse_json(raw, max_bytes=MAX_CREDENTIAL_BYTES)
+    except JSONBodyError as refusal:
+        result = {
+            "valid": False,
+            "error": "too large" if refusal.status == 413 else "not JSON",
+            "checks": {"format": {"ok": False, "message": refusal.message}},
+        }
+        return _check_answer(request, result, status=refusal.status)
     return _check_answer(request, credentials.credential_verify(document))
 
 

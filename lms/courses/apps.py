@@ -10,6 +10,8 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from lms.accounts.personal_data import register
 
+        from .models import Enrolment, LessonProgress, ModuleCompletion
         from .selectors import personal_data
 
-        register("trainings", exporter=personal_data)
+        # Erased with the user (CASCADE from the enrolment); certificates detach first.
+        register("trainings", exporter=personal_data, models=[Enrolment, LessonProgress, ModuleCompletion])

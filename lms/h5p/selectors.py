@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from lms.courses.completion import ActivityResult
 
-from .models import H5PAttempt, H5PUserData, XAPIStatement
+from .models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
 
 
 def activity_results(enrolment, requirements: dict) -> dict:
@@ -59,4 +59,8 @@ def personal_data(user) -> dict:
             for d in H5PUserData.objects.filter(user=user).select_related("activity")
         ],
         "statements": list(XAPIStatement.objects.filter(user=user).values_list("statement", flat=True)),
+        "activities_uploaded": [
+            {"title": a.title, "uploaded_at": a.created_at.isoformat()}
+            for a in H5PActivity.objects.filter(created_by=user).only("title", "created_at")
+        ],
     }

@@ -8,8 +8,16 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from lms.accounts.personal_data import register
         from lms.certificates.services import register_issuer_source
 
+        from . import personal_data
         from .selectors import cohort_issuer
 
         register_issuer_source(cohort_issuer)
+        register(
+            "organisations",
+            exporter=personal_data.personal_data,
+            eraser=personal_data.erase,
+            models=personal_data.MODELS,
+        )

@@ -97,9 +97,10 @@ def test_password_reset_mail_is_sent_through_the_task_queue_in_the_users_languag
     assert "lösenord" in mail.outbox[0].subject.lower() or "lösenord" in mail.outbox[0].body.lower()
 
 
-def test_erasure_also_removes_certificates(
+def test_erasure_withdraws_certificates_and_deletes_their_files(
     client, index, learner, django_capture_on_commit_callbacks, settings, tmp_path
 ):
+    from lms.certificates.enums import CertificateStatus
     from lms.certificates.models import Certificate
 
     settings.MEDIA_ROOT = tmp_path
@@ -111,8 +112,14 @@ def test_erasure_also_removes_certificates(
     pdf_path = certificate.pdf.path
     client.force_login(learner)
 
-    client.post("/fi/accounts/profile/delete/", {"password": "correct horse battery"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/fi/accounts/profile/delete/", {"password": "correct horse battery"})
 
-    assert not Certificate.objects.exists()
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.WITHDRAWN
+    assert certificate.enrolment is None
+    assert not certificate.pdf
+    assert certificate.credential is None
+    assert "name" not in certificate.facts
     assert not User.objects.filter(pk=learner.pk).exists()
     assert not Path(pdf_path).exists()
