@@ -81,3 +81,94 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             update["img-src"] = [*update.get("img-src", []), "blob:"]
         parts.update = update
         return parts
+
+
+# The largest integer any column of SQLite or PostgreSQL holds (bigint). An id in a URL beyond it names nothing,
+# but reaching the database it is a crash: SQLite's driver raises OverflowError, and lookups through a foreign
+# key or a page's parent link are not guarded by Django's out-of-range handling.
+_MAX_STORABLE_INT = 2**63 - 1
+_FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnstorableInputMiddleware:
+    """Refuse, with a 400 in the user's language, requests carrying text that no database can store.
+
+    PostgreSQL's text and jsonb types cannot hold U+0000, and psycopg cannot encode a lone surrogate:
+    either one reaching a query is a 500, whichever view, form or Wagtail page it passes through
+    (Django's forms refuse NUL, but only where a form is used; a page path, a query parameter or a
+    value read straight from ``request.POST`` is not checked). So the path, every query parameter and
+    every form field and file name are checked here, once, before any view runs; JSON bodies are left to
+    :func:`lms.jsonbody.parse_json`, which refuses the same. Cookies that hold such text are dropped
+    rather than refused, so that a bad cookie cannot lock anyone out.
+
+    Ids in a URL (the ``<int:...>`` parts) beyond what a database column holds cannot name anything and
+    answer 404, like any other unknown id.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from lms.jsonbody import has_nul_or_surrogate
+
+        for name, value in list(request.COOKIES.items()):
+            if has_nul_or_surrogate(name) or has_nul_or_surrogate(value):
+                del request.COOKIES[name]
+        for text in self._texts(request):
+            if has_nul_or_surrogate(text):
+                return self._refusal(request, nul="\x00" in text)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.http import Http404
+
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -_MAX_STORABLE_INT - 1 <= value <= _MAX_STORABLE_INT:
+                raise Http404
+        return None
+
+    @staticmethod
+    def _texts(request):
+        yield request.path_info
+        for key, values in request.GET.lists():
+            yield key
+            yield from values
+        if request.method != "POST" or not (request.content_type or "").startswith(_FORM_CONTENT_TYPES):
+            return
+        try:
+            form, files = request.POST, request.FILES
+        except OSError:
+            return  # the client went away mid-upload; CsrfViewMiddleware and the view deal with that
+        for key, values in form.lists():
+            yield key
+            yield from values
+        for key, uploads in files.lists():
+            yield key
+            yield from (upload.name or "" for upload in uploads)
+
+    @staticmethod
+    def _refusal(request, *, nul: bool):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        language = translation.get_language_from_request(request, check_path=True)
+        with translation.override(language):
+            # "Null characters are not allowed." is Django's own message, translated by Django in every language.
+            # A lone surrogate cannot come through Django's decoding of URLs and forms (it becomes U+FFFD); the
+            # check is a second line of defence.
+            reason = (
+                gettext("Null characters are not allowed.")
+                if nul
+                else gettext("The request contains text that is not valid Unicode.")
+            )
+            message = " ".join([reason, gettext("The request was refused; nothing was changed.")])
+        json_wanted = request.path_info.startswith(("/xapi/", "/h5p/")) or "application/json" in request.headers.get(
+            "Accept", ""
+        )
+        if json_wanted:
+            response = JsonResponse({"error": message}, status=400)
+        else:
+            response = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        response["Content-Language"] = language
+        return response

@@ -93,7 +93,11 @@ def _files(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
-    """Service-level messages in English; requests still follow their URL's language."""
+    """Service-level messages in English; requests still follow their URL's language.
+
+    A request the test client runs leaves its language active in this thread until the test ends:
+    compare a lazily translated message (a log entry's, a form's) under ``translation.override``.
+    """
     from django.utils import translation
 
     with translation.override("en"):

@@ -68,7 +68,7 @@ ROLES = {
     "superuser": "superuser",
 }
 METHODS = {"GET", "POST"}
-CODES = {"ok", "redirect", "login", "deny", "hidden", "absent", "any", "400", "401", "405", "500"}
+CODES = {"ok", "redirect", "login", "deny", "hidden", "absent", "any", "400", "401", "405", "415", "500"}
 OWN = re.compile(r"own(?:\((\w+)\))?")
 
 # The scenario value each URL parameter takes, per row ("name" or "name (variant)"; globs allowed,

@@ -147,6 +147,6 @@ def verify(document: dict, *, resolve_key) -> dict:
         key.verify(base58btc_decode(value[1:]), hash_data)
     except InvalidSignature:
         raise ProofError("the signature does not match the credential (changed, or signed by another key)") from None
-    except (ValueError, jsonld.JsonLdError) as error:
-        raise ProofError(f"the credential cannot be processed: {error}") from None
+    except (ValueError, TypeError, KeyError, jsonld.JsonLdError) as error:  # e.g. no "@context"
+        raise ProofError(f"the credential cannot be processed: {error!r}") from None
     return proof

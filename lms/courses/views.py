@@ -1,5 +1,7 @@
 """Views parse and authorise, then call one service; the pages themselves are Wagtail's."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -9,10 +11,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms.jsonbody import has_nul_or_surrogate
+
 from . import selectors, services
 from .models import LessonPage, TrainingPage
 
 DRAFTS_KEY = "reflection-drafts"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def serve_lesson(request, lesson: LessonPage):
@@ -76,14 +81,15 @@ def answer(request, lesson_id: int, question_id: str):
 @require_POST
 def reflect(request, lesson_id: int, reflection_id: str):
     lesson, view = _enrolled_lesson(request, lesson_id)
+    text = request.POST.get("text", "")
     try:
-        services.reflection_save(
-            enrolment=view.enrolment, lesson=lesson, reflection_id=reflection_id, text=request.POST.get("text", "")
-        )
+        if has_nul_or_surrogate(text):  # PostgreSQL's jsonb cannot store them
+            raise services.AnswerError(_("Null characters are not allowed."))
+        services.reflection_save(enrolment=view.enrolment, lesson=lesson, reflection_id=reflection_id, text=text)
     except services.AnswerError as error:
         messages.error(request, str(error))
-        # Keep what they wrote: the lesson page puts it back in the text box.
-        request.session[DRAFTS_KEY] = {reflection_id: request.POST.get("text", "")}
+        # Keep what they wrote (less what cannot be kept): the lesson page puts it back in the text box.
+        request.session[DRAFTS_KEY] = {reflection_id: _UNSTORABLE.sub("", text)}
     else:
         messages.success(request, _("Your reflection has been saved. Only you can see it."))
     return _back_to(lesson, request, f"r-{reflection_id}")

@@ -20,6 +20,7 @@ from . import services
 from .models import H5PUserData
 
 MAX_STATEMENT_BYTES = 64 * 1024
+MAX_SUB_CONTENT_ID = 2**31 - 1  # the column's range; H5P's sub-content ids are small
 DATA_TYPE = re.compile(r"[A-Za-z0-9_-]{1,127}")  # H5P's data types are identifiers such as "state"
 MAX_STATE_BYTES = 256 * 1024
 
@@ -40,6 +41,8 @@ def statements(request, lesson_id: int):
     """``POST /xapi/statements/<lesson>/``: H5P's statements from the learner's browser."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "log in first"}, status=401)
+    if request.content_type != "application/json":
+        return JsonResponse({"error": "send the statements as application/json"}, status=415)
     try:
         payload = parse_json(request.body, max_bytes=MAX_STATEMENT_BYTES)
     except JSONBodyError as refusal:
@@ -63,7 +66,7 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
         raise Http404
     if courses.enrolment_for_lesson(user=request.user, lesson=lesson) is None:
         return JsonResponse({"success": False, "message": "not enrolled"}, status=403)
-    if not DATA_TYPE.fullmatch(data_type):
+    if not DATA_TYPE.fullmatch(data_type) or sub_content_id > MAX_SUB_CONTENT_ID:
         return JsonResponse({"success": False, "message": "unknown data type"}, status=400)
     if request.method == "GET":
         row = H5PUserData.objects.filter(

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from lms.jsonbody import has_nul_or_surrogate
+
 MAX_ROWS = 20_000
 
 # Normalised header text -> field. Lower-cased, with spaces, dots, hyphens and underscores removed.
@@ -160,6 +162,12 @@ def read_roster(data: bytes, filename: str) -> list[Row]:
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         row = Row(line=number)
+        if any(has_nul_or_surrogate(str(value)) for value in cells):
+            # A NUL or a broken character cannot be stored; the line is refused, the others go in.
+            row.errors.append(_("The line holds characters that are not text (a NUL byte or broken encoding)."))
+            row.name = row.email = ""
+            rows.append(row)
+            continue
         row.name = cell("name") or " ".join(part for part in (cell("first_name"), cell("last_name")) if part)
         row.email = cell("email").lower()
         row.student_number = cell("student_number")

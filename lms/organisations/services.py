@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from lms import audit
 from lms.courses import services as courses
 from lms.tasks import enqueue_on_commit
 
@@ -71,12 +72,33 @@ def roster_import_run(*, import_id: int) -> RosterImport:
             _finish(
                 roster_import,
                 ImportStatus.FAILED,
-                _("The file could not be read (%(kind)s).") % {"kind": error.__class__.__name__},
+                _(
+                    "The file could not be read as a CSV or Excel (.xlsx) student list. Save it again from "
+                    "Excel or a spreadsheet program and upload it again. (Technical reason: %(kind)s.)"
+                )
+                % {"kind": error.__class__.__name__},
             )
             return roster_import
     _finish(roster_import, ImportStatus.DONE)
     roster_import.refresh_from_db()
+    _audit(roster_import)
     return roster_import
+
+
+def _audit(roster_import: RosterImport) -> None:
+    """One entry per list, with counts; the rows themselves stay on the import (no names in the log)."""
+    results = list(roster_import.rows.values_list("result", flat=True))
+    audit.log(
+        instance=roster_import.cohort,
+        action=audit.COHORT_INVITE,
+        user=roster_import.uploaded_by,
+        data={
+            "filename": roster_import.filename,
+            "invited": results.count(RowResult.INVITED),
+            "already": results.count(RowResult.ALREADY_INVITED) + results.count(RowResult.ALREADY_ENROLLED),
+            "errors": results.count(RowResult.ERROR),
+        },
+    )
 
 
 def _finish(roster_import: RosterImport, status: str, error: str = "") -> None:

@@ -16,6 +16,7 @@ from .enums import InvitationStatus, OrganisationKind
 from .forms import InvitationSignupForm
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_STALLED_DAYS = 3650  # "stalled for more than ten years" is everyone who ever stalled
 
 
 @login_required
@@ -31,7 +32,7 @@ def cohort_detail(request, cohort_id: int):
     status = request.GET.get("status", "")
     sort = request.GET.get("sort", "name")
     try:
-        days = int(request.GET.get("days", 14))
+        days = max(1, min(int(request.GET.get("days", 14)), MAX_STALLED_DAYS))
     except ValueError:
         days = 14
     places = selectors.cohort_places(cohort, status=status, stalled_days=days, sort=sort)

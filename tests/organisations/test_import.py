@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from lms.accounts.models import User
 from lms.courses.models import Enrolment, TrainingPrerequisite
@@ -82,6 +83,15 @@ def test_each_row_gets_a_result_and_nobody_is_enrolled_without_consent(cohort, d
     assert "Esimerkin AMK" in mails["uusi@example.fi"].subject
     assert "bjuder in dig" in mails["uusi@example.fi"].subject  # the row's language for a new address
     assert "invites you" in mails["olemassa@example.fi"].subject  # the account's own language
+
+
+def test_the_upload_is_in_the_audit_trail_with_counts_and_no_names(cohort, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import = upload(cohort)
+    entry = ModelLogEntry.objects.get(action="kyky.cohort.invite")
+    assert entry.user_id == roster_import.uploaded_by_id
+    assert entry.data == {"filename": "lista.csv", "invited": 3, "already": 0, "errors": 1}
+    assert "uusi@example.fi" not in str(entry.data) + entry.label
 
 
 def test_a_row_never_tells_staff_whether_an_address_has_an_account(cohort, django_capture_on_commit_callbacks):
