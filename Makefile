@@ -51,7 +51,8 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install ## Update and compile the fi/sv translations of the interface
-	cd lms && ../$(PY) ../manage.py makemessages -l fi -l sv --ignore '../.venv/*' && ../$(PY) ../manage.py compilemessages
+	$(PY) manage.py makemessages -l fi -l sv --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'content/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 bench: install assets ## Benchmarks on PostgreSQL behind gunicorn (see bench/README.md)
 	$(PY) bench/run.py

@@ -180,7 +180,7 @@ def test_the_trainer_is_told_what_was_removed(client, admin_user):
     package.name = "hostile.h5p"
     response = client.post("/admin/snippets/h5p/h5pactivity/add/", {"title": "", "package": package}, follow=True)
     html = response.content.decode()
-    assert "question: removed &lt;img onerror&gt;" in html
+    assert "question: poistettu &lt;img onerror&gt;" in html  # in the trainer's language
     activity = H5PActivity.objects.get()
     edit = client.get(f"/admin/snippets/h5p/h5pactivity/edit/{activity.pk}/").content.decode()
-    assert "question: removed &lt;img onerror&gt;" in edit
+    assert "question: poistettu &lt;img onerror&gt;" in edit
