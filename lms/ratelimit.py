@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import re
 import time
 
@@ -26,6 +27,8 @@ UNKNOWN = "unknown"
 # "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%interface]:65535" fits; anything longer is not an address.
 _MAX_HOP_LENGTH = 64
 _SCOPE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+logger = logging.getLogger(__name__)
 
 
 def _now() -> float:
@@ -128,10 +131,19 @@ def limited(scope: str, key: str, *, limit: int, window: int) -> bool:
     cache_key = f"kyky:rl:{scope}:{window}:{int(now // window)}:{digest}"
     # Outlives its window on every clock that agrees with ours to the second; later windows use new keys.
     timeout = window + 1
+    try:
+        count = _count(cache_key, timeout)
+    except Exception:  # the cache server is down: serve the page unlimited rather than answer 500
+        logger.warning("Rate limit %s not counted: the cache is unreachable", scope, exc_info=True)
+        return False
+    return count is not None and count > limit
+
+
+def _count(cache_key: str, timeout: int) -> int | None:
+    """This hit's number in its window, or None when the cache keeps losing the key."""
     for _attempt in range(3):
         if cache.add(cache_key, 1, timeout):
-            count = 1
-            break
+            return 1
         try:
             count = cache.incr(cache_key)
         except ValueError:  # expired or evicted between add and incr: start the window's count again
@@ -140,7 +152,5 @@ def limited(scope: str, key: str, *, limit: int, window: int) -> bool:
             # Redis INCR re-created a key that expired after Django's exists() check, without a TTL:
             # give it one so it does not stay for ever.
             cache.touch(cache_key, timeout)
-        break
-    else:
-        return False  # the cache keeps losing the key: let the request through rather than lock everyone out
-    return count > limit
+        return count
+    return None  # the cache keeps losing the key: let the request through rather than lock everyone out

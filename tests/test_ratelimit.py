@@ -386,3 +386,18 @@ def test_concurrent_workers_cannot_together_exceed_the_limit(redis_cache):
     workers = [_worker(redis_cache, key=key, limit=60, hits=25) for _ in range(4)]
 
     assert sum(_limited_count(worker) for worker in workers) == 100 - 60
+
+
+@pytest.mark.django_db
+def test_verification_stays_up_when_the_cache_server_is_down(client):
+    """A fault in the cache must not answer 500: the look-up is served, unlimited, and the fault logged."""
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=dead):
+        for _ in range(3):
+            assert client.get("/verify/0000-0000-0000-0000/").status_code == 404

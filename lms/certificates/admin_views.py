@@ -49,7 +49,11 @@ def _reason(request) -> str | None:
         messages.error(request, _("Null characters are not allowed."))
         return None
     if len(reason.strip()) > MAX_REASON_LENGTH:
-        messages.error(request, _("The reason is too long (at most %(max)d characters).") % {"max": MAX_REASON_LENGTH})
+        messages.error(
+            request,
+            _("The reason is too long (at most %(max)d characters). Shorten it and try again.")
+            % {"max": MAX_REASON_LENGTH},
+        )
         return None
     return reason
 

@@ -43,6 +43,7 @@ from html.parser import HTMLParser
 
 import nh3
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Content nested deeper than this (counted in semantics levels) is dropped and reported rather than
 # walked: a deliberately deep content.json must not end in a RecursionError.
@@ -372,7 +373,14 @@ class _Walker:
     def report(self) -> list[Removal]:
         if not self.unreported:
             return self.removals
-        return [*self.removals, Removal("", _("and %(count)d more changes") % {"count": self.unreported})]
+        return [
+            *self.removals,
+            Removal(
+                "",
+                ngettext("and %(count)d more change", "and %(count)d more changes", self.unreported)
+                % {"count": self.unreported},
+            ),
+        ]
 
     def semantics(self, ref: tuple[str, int, int]) -> list | None:
         if ref not in self._semantics:

@@ -22,7 +22,7 @@ class InvitationSignupForm(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", _("The passwords differ."))
+            self.add_error("password2", _("The passwords do not match. Type the same password in both fields."))
         elif first:
             try:
                 password_validation.validate_password(first, User(email=self.email))

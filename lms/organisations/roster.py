@@ -164,7 +164,12 @@ def read_roster(data: bytes, filename: str) -> list[Row]:
         row = Row(line=number)
         if any(has_nul_or_surrogate(str(value)) for value in cells):
             # A NUL or a broken character cannot be stored; the line is refused, the others go in.
-            row.errors.append(_("The line holds characters that are not text (a NUL byte or broken encoding)."))
+            row.errors.append(
+                _(
+                    "The line holds characters that are not text (a NUL byte or broken encoding). Correct the line "
+                    "in the file and upload the list again."
+                )
+            )
             row.name = row.email = ""
             rows.append(row)
             continue
