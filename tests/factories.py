@@ -6,6 +6,7 @@ import factory
 import wagtail_factories
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from lms.courses.enums import CompletionRule, QuestionKind
 from lms.courses.models import LessonPage, ModulePage, TrainingIndexPage, TrainingPage
@@ -97,3 +98,16 @@ def build_training(index, *, modules=1, lessons=3, rule=CompletionRule.OPENED, b
         for _n in range(lessons):
             LessonPageFactory(parent=module, completion_rule=rule, body=body if body is not None else [text()])
     return training
+
+
+def user_with_permissions(*permissions: str, **fields):
+    """A user holding ``permissions`` ("app_label.codename"), fetched again so no stale permission cache."""
+    user = UserFactory(**fields)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return type(user).objects.get(pk=user.pk)
+
+
+H5P_INSTALLER = ("h5p.install_h5plibrary",)
+CERTIFICATE_STAFF = ("certificates.view_certificate", "certificates.change_certificate", "wagtailadmin.access_admin")

@@ -9,7 +9,14 @@ from django.test import Client
 
 from lms.courses import services as courses
 from lms.h5p import player, services
-from tests.factories import TrainingPageFactory, UserFactory, build_training, question
+from tests.factories import (
+    H5P_INSTALLER,
+    TrainingPageFactory,
+    UserFactory,
+    build_training,
+    question,
+    user_with_permissions,
+)
 from tests.h5p.conftest import make_package
 
 pytestmark = pytest.mark.django_db
@@ -87,10 +94,7 @@ def test_the_player_origin_has_its_own_policy(activity_grant):
 
 @pytest.fixture
 def activity_grant(db):
-    installer = UserFactory()
-    installer.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    installer = type(installer).objects.get(pk=installer.pk)
-    activity = services.activity_create(upload=make_package(), title="T", user=installer)
+    activity = services.activity_create(upload=make_package(), title="T", user=user_with_permissions(*H5P_INSTALLER))
     return player.grant_token(activity_id=activity.pk, parent_origin="http://testserver")
 
 

@@ -31,7 +31,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -59,14 +59,16 @@ from lms.organisations.models import (
     RosterImportRow,
 )
 from tests.factories import (
+    CERTIFICATE_STAFF,
+    H5P_INSTALLER,
     LessonPageFactory,
     ModulePageFactory,
     TrainingPageFactory,
-    UserFactory,
     build_training,
     question,
     reflection,
     text,
+    user_with_permissions,
 )
 from tests.h5p.conftest import make_package
 
@@ -289,9 +291,7 @@ def course(index, learner):
 @pytest.fixture
 def h5p_course(index, learner):
     """A lesson holding one H5P activity, in a training ``learner`` is enrolled in."""
-    installer = UserFactory()
-    installer.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    installer = User.objects.get(pk=installer.pk)
+    installer = user_with_permissions(*H5P_INSTALLER)
     activity = h5p_services.activity_create(upload=make_package(), title="Pieni tehtävä", user=installer)
     training = TrainingPageFactory(parent=index, slug="h5p-koulutus")
     module = ModulePageFactory(parent=training)
@@ -315,16 +315,9 @@ def certificate(index, learner, django_capture_on_commit_callbacks, monkeypatch)
 
 
 @pytest.fixture
-def certificate_staff(user_factory):
+def certificate_staff(db):
     """TTL staff: the admin, and the permissions to see and change certificates."""
-    user = user_factory()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="certificates", codename__in=["view_certificate", "change_certificate"]
-        ),
-        Permission.objects.get(codename="access_admin"),
-    )
-    return User.objects.get(pk=user.pk)
+    return user_with_permissions(*CERTIFICATE_STAFF)
 
 
 @pytest.fixture

@@ -6,12 +6,20 @@ and certificate listings. The ``page`` fixture fails the test on any policy viol
 """
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from lms.courses.enums import CompletionRule
 from lms.courses.models import LessonPage, TrainingIndexPage
 from lms.h5p import services
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, question, text
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    UserFactory,
+    question,
+    text,
+    user_with_permissions,
+)
 from tests.h5p.conftest import make_package
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,10 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_trainer_edits_previews_and_saves_a_lesson_in_the_admin(homes, platform, page):
     admin = UserFactory(is_superuser=True, is_staff=True)
-    installer = UserFactory()
-    installer.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
     activity = services.activity_create(
-        upload=make_package(), title="Pieni tehtävä", user=type(installer).objects.get(pk=installer.pk)
+        upload=make_package(), title="Pieni tehtävä", user=user_with_permissions(*H5P_INSTALLER)
     )
     index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))
     training = TrainingPageFactory(parent=index, slug="admin")

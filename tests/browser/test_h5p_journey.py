@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from lms.courses import services as courses
 from lms.courses.enums import CompletionRule
@@ -12,7 +11,14 @@ from lms.h5p import services
 from lms.h5p.models import H5PAttempt, H5PUserData
 from tests.browser.conftest import log_in
 from tests.conftest import SHARED
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, text
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    text,
+    user_with_permissions,
+)
 
 PACKAGE = SHARED / "h5p" / "lumi-H5P.TrueFalse.h5p"
 pytestmark = [
@@ -24,9 +30,7 @@ pytestmark = [
 
 @pytest.fixture
 def lesson(homes, platform):
-    admin = UserFactory()
-    admin.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    admin = type(admin).objects.get(pk=admin.pk)
+    admin = user_with_permissions(*H5P_INSTALLER)
     with PACKAGE.open("rb") as upload:
         activity = services.activity_create(upload=upload, title="Totta vai tarua", user=admin)
     index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))

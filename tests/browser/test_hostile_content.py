@@ -12,7 +12,6 @@ import time
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from lms.courses import services as courses
 from lms.courses.enums import CompletionRule
@@ -22,7 +21,15 @@ from lms.h5p.models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
 from lms.h5p.package import PackageError
 from tests.browser.conftest import log_in
 from tests.conftest import SHARED
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, text
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    UserFactory,
+    text,
+    user_with_permissions,
+)
 from tests.h5p.conftest import PNG
 
 pytestmark = [
@@ -126,9 +133,7 @@ def eventually(page, check, seconds=15):
 
 @pytest.fixture
 def lesson(homes, platform):
-    admin = UserFactory()
-    admin.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    admin = type(admin).objects.get(pk=admin.pk)
+    admin = user_with_permissions(*H5P_INSTALLER)
     with (SHARED / "h5p" / "lumi-H5P.TrueFalse.h5p").open("rb") as upload:
         real = services.activity_create(upload=upload, title="Totta vai tarua", user=admin)
     probe = services.activity_create(

@@ -1,7 +1,6 @@
 """Every real third-party package still plays after its content was filtered and moved to the player's origin."""
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from lms.courses import services as courses
 from lms.courses.enums import CompletionRule
@@ -9,7 +8,13 @@ from lms.courses.models import TrainingIndexPage
 from lms.h5p import services
 from tests.browser.conftest import log_in
 from tests.conftest import SHARED
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    user_with_permissions,
+)
 
 # Packages that no H5P host can start, whatever Kyky does: said why, and checked to stay that way.
 UNPLAYABLE = {
@@ -27,9 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 
 def test_every_real_package_plays_in_the_isolated_player(homes, platform, page, learner):
-    admin = UserFactory()
-    admin.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    admin = type(admin).objects.get(pk=admin.pk)
+    admin = user_with_permissions(*H5P_INSTALLER)
     activities = []
     for path in sorted((SHARED / "h5p").glob("*.h5p")):
         with path.open("rb") as upload:

@@ -1,7 +1,7 @@
 """Revoke, reissue and PDF regeneration are actions: permission checked, done, and logged for the audit trail."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import translation
 from wagtail.models import ModelLogEntry, PageLogEntry
 
@@ -17,35 +17,11 @@ from lms.certificates.actions import (
 )
 from lms.certificates.models import Certificate, RegenerationJob
 from lms.certificates.services import certificate_withdraw
-from lms.courses import services as courses
-from lms.courses.models import LessonPage
 from lms.courses.permissions import TRAINERS, trainers_group_ensure
-from tests.factories import build_training
 
 pytestmark = pytest.mark.django_db
 
 LEARNER = "Liisa Oppija"  # the learner fixture's name
-
-
-@pytest.fixture
-def certificate(index, learner, django_capture_on_commit_callbacks):
-    training = build_training(index, title="Työkyvyn tuki", lessons=1)
-    enrolment = courses.enrolment_create(user=learner, training=training)
-    with django_capture_on_commit_callbacks(execute=True):
-        courses.lesson_open(enrolment=enrolment, lesson=LessonPage.objects.descendant_of(training).get())
-    return Certificate.objects.get(enrolment=enrolment)
-
-
-@pytest.fixture
-def staff(user_factory):
-    user = user_factory(certificate_name="Sari Henkilökunta")
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="certificates", codename__in=["view_certificate", "change_certificate"]
-        ),
-        Permission.objects.get(codename="access_admin"),
-    )
-    return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """Staff revoke and reissue; trainers see their trainings' certificates; PDFs regenerate as a job."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from lms.certificates.models import Certificate, RegenerationJob
-from lms.courses import services as courses
-from lms.courses.models import LessonPage
 from lms.courses.permissions import TRAINERS, trainers_group_ensure
-from tests.factories import build_training
 
 pytestmark = pytest.mark.django_db
 
@@ -15,27 +12,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def certificate(index, learner, django_capture_on_commit_callbacks):
-    training = build_training(index, title="Työkyvyn tuki", lessons=1)
-    enrolment = courses.enrolment_create(user=learner, training=training)
-    with django_capture_on_commit_callbacks(execute=True):
-        courses.lesson_open(enrolment=enrolment, lesson=LessonPage.objects.descendant_of(training).get())
-    return Certificate.objects.get(enrolment=enrolment)
-
-
-@pytest.fixture
-def staff(user_factory):
-    user = user_factory()
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="certificates", codename__in=["view_certificate", "change_certificate"]
-        ),
-        Permission.objects.get(codename="access_admin"),
-    )
-    return type(user).objects.get(pk=user.pk)
 
 
 def test_staff_revoke_with_a_reason_and_reissue(client, certificate, staff, django_capture_on_commit_callbacks):

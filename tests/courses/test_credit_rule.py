@@ -1,13 +1,19 @@
 """Credit needs server-checked answers: the admin refuses to publish what the browser alone would complete."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from lms.courses.enums import CompletionRule
 from lms.courses.models import LessonPage
 from lms.h5p import services
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    UserFactory,
+    user_with_permissions,
+)
 from tests.h5p.conftest import make_package
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +28,7 @@ def editor(client):
 
 @pytest.fixture
 def h5p_activity(db):
-    installer = UserFactory()
-    installer.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    installer = type(installer).objects.get(pk=installer.pk)
-    return services.activity_create(upload=make_package(), title="Tehtävä", user=installer)
+    return services.activity_create(upload=make_package(), title="Tehtävä", user=user_with_permissions(*H5P_INSTALLER))
 
 
 def lesson_data(activity, *, rule, with_question: bool, action="action-publish"):

@@ -3,12 +3,18 @@ import json
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from lms.courses.enums import CompletionRule
 from lms.h5p import services
 from tests.conftest import SHARED
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    UserFactory,
+    user_with_permissions,
+)
 
 H5P_DIR = SHARED / "h5p"
 H5P_BAD_DIR = SHARED / "h5p-bad"
@@ -95,9 +101,7 @@ def admin_user(db):
 
 @pytest.fixture
 def installer(db):
-    user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="install_h5plibrary"))
-    return type(user).objects.get(pk=user.pk)
+    return user_with_permissions(*H5P_INSTALLER)
 
 
 @pytest.fixture
