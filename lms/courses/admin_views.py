@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from .models import Enrolment, LessonPage, TrainingPage
+from .enums import LessonStatus
+from .models import Enrolment, TrainingPage
+from .structure import Counted, structure_for
 
 
 def trainings_for(user):
@@ -37,18 +39,23 @@ def progress_detail(request, training_id: int):
     training = get_object_or_404(TrainingPage, pk=training_id, locale=Locale.get_default())
     if not training.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    total = LessonPage.objects.live().descendant_of(training).count()
+    keys = [lesson.key for lesson in structure_for(training).lessons]
     enrolments = (
         Enrolment.objects.filter(training=training)
         .select_related("user")
-        .annotate(lessons_done=Count("lesson_progress", filter=Q(lesson_progress__completed_at__isnull=False)))
+        .annotate(
+            lessons_done=Count(
+                "lesson_progress",
+                filter=Q(lesson_progress__status=LessonStatus.COMPLETED, lesson_progress__lesson_key__in=keys),
+            )
+        )
         .order_by("user__last_name", "user__first_name", "user__email")
     )
     page = Paginator(enrolments, 50).get_page(request.GET.get("p"))
     for enrolment in page:
-        enrolment.percent = min(100, enrolment.lessons_done * 100 // total) if total else 0
+        enrolment.percent = Counted(enrolment.lessons_done, len(keys)).percent
     return render(
         request,
         "courses/admin/progress_detail.html",
-        {"training": training, "enrolments": page, "total": total, "header_title": training.title},
+        {"training": training, "enrolments": page, "total": len(keys), "header_title": training.title},
     )

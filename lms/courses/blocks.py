@@ -6,6 +6,9 @@ Every question and reflection is addressed by its StreamField block id, which th
 keeps stable, so answers survive edits of the lesson.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -67,6 +70,34 @@ def lesson_blocks():
         ("reflection", ReflectionBlock()),
         ("h5p", H5PActivityBlock()),
     ]
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What a lesson asks of a learner, read from its blocks (the one place that walks them)."""
+
+    questions: Mapping[str, dict] = field(default_factory=dict)  # block id -> {"kind", "options": [...]}
+    reflections: frozenset[str] = frozenset()
+    h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
+
+
+def requirements_of(body) -> Requirements:
+    """Questions, reflection tasks and H5P activities of a lesson body (a StreamValue or its raw list).
+
+    Reads the raw block data: no block conversion, no query for the activities the H5P blocks name.
+    """
+    raw = body.raw_data if hasattr(body, "raw_data") else body or []
+    questions, reflections, h5p = {}, set(), {}
+    for block in raw:
+        kind, value, block_id = block.get("type"), block.get("value") or {}, block.get("id")
+        if kind == "question":
+            options = [option.get("value", option) for option in value.get("options") or []]
+            questions[block_id] = {"kind": value.get("kind"), "options": options}
+        elif kind == "reflection":
+            reflections.add(block_id)
+        elif kind == "h5p" and value.get("activity"):
+            h5p[int(value["activity"])] = value.get("pass_mark") or None
+    return Requirements(questions=questions, reflections=frozenset(reflections), h5p=h5p)
 
 
 def check_answer(question: dict, selected: list[int]) -> bool:

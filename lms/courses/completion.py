@@ -1,7 +1,8 @@
 """What apps outside ``courses`` contribute to a lesson's completion, without ``courses`` importing them.
 
 The H5P app registers a function that tells, for an enrolment and some activity ids, which
-activities are completed and which are passed. Lesson rules that depend on activities ask it.
+activities are completed and which are passed (lesson rules that depend on activities ask it), and
+one that gives activities' own pass marks (the training structure reads them).
 """
 
 from collections.abc import Callable
@@ -28,3 +29,21 @@ def activity_results(enrolment, requirements: dict) -> dict:
     for source in _sources:
         results.update(source(enrolment, requirements))
     return results
+
+
+_pass_mark_sources: list[Callable] = []
+
+
+def register_activity_pass_marks(source: Callable) -> None:
+    """``source(activity_ids)`` returns ``{activity_id: its own pass mark or None}``."""
+    if source not in _pass_mark_sources:
+        _pass_mark_sources.append(source)
+
+
+def activity_pass_marks(activity_ids) -> dict:
+    """The activities' own pass marks, for blocks that do not set one; nothing asked, no query."""
+    marks: dict = {}
+    if activity_ids:
+        for source in _pass_mark_sources:
+            marks.update(source(activity_ids))
+    return marks

@@ -18,7 +18,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
-from .blocks import lesson_blocks
+from .blocks import Requirements, lesson_blocks, requirements_of
+from .completion import activity_pass_marks
 from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus
 from .forms import LessonPageForm, TrainingPageForm
 
@@ -180,20 +181,23 @@ class LessonPage(Page):
         if self.completion_rule == CompletionRule.MIN_SCORE and not self.pass_percent:
             raise ValidationError({"pass_percent": _("Set the pass mark for this rule.")})
 
+    @property
+    def requirements(self) -> Requirements:
+        """What this page's blocks ask of a learner (``blocks.requirements_of``: no query)."""
+        return requirements_of(self.body)
+
     def questions(self) -> dict[str, dict]:
         """The lesson's questions by block id."""
-        return {block.id: block.value for block in self.body if block.block_type == "question"}
+        return dict(self.requirements.questions)
 
-    def reflections(self) -> dict[str, dict]:
-        return {block.id: block.value for block in self.body if block.block_type == "reflection"}
+    def reflections(self) -> frozenset[str]:
+        return self.requirements.reflections
 
     def h5p_requirements(self) -> dict[int, int | None]:
         """``{activity_id: pass mark}`` of the lesson's H5P blocks (the block's override wins)."""
-        return {
-            block.value["activity"].pk: block.value["pass_mark"] or block.value["activity"].pass_mark
-            for block in self.body
-            if block.block_type == "h5p" and block.value["activity"] is not None
-        }
+        own = self.requirements.h5p
+        defaults = activity_pass_marks([pk for pk, mark in own.items() if not mark])
+        return {pk: mark or defaults.get(pk) for pk, mark in own.items()}
 
     def serve(self, request, *args, **kwargs):
         from .views import serve_lesson

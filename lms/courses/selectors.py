@@ -1,21 +1,19 @@
 """Reads for pages: each returns everything a page needs in a fixed number of queries.
 
-The outline of a training (modules, lessons, the learner's status in each) is built from two
-queries for any number of trainings, plus one for the learner's progress, so the lesson page and
-the dashboard cost the same for a training of 5 lessons or 100, and for 1 enrolment or 200.
+The outline of a training (modules, lessons, the learner's status in each) comes from the
+training's cached structure (``structure.py``) plus one query for the learner's progress, so the
+lesson page and the dashboard cost the same for a training of 5 lessons or 100, and for 1
+enrolment or 200.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
-
-from django.db.models import Q
 
 from .enums import EnrolmentMode, LessonStatus
-from .models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingPage
+from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
+from .structure import language_of, structures_for
 
 
 @dataclass
@@ -92,43 +90,35 @@ class Outline(LessonCounts):
 
 
 def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, request) -> dict[int, Outline]:
-    """Outlines of ``trainings`` keyed by page id; two queries whatever their size.
+    """Outlines of ``trainings`` keyed by page id, in each training's language, from the cached structures.
 
-    Only the few columns an outline shows are read, as tuples: building page objects for every
-    module and lesson cost more than the queries themselves.
+    No query when the structures are cached; the learner's ``progress`` (``{lesson_key: record}``)
+    gives each lesson its status.
     """
-    if not trainings:
-        return {}
-    within = reduce(or_, (Q(path__startswith=t.path) for t in trainings))
-    columns = ("pk", "path", "slug", "title", "translation_key")
-    modules = ModulePage.objects.live().filter(within).order_by("path").values_list(*columns)
-    lessons = LessonPage.objects.live().filter(within).order_by("path").values_list(*columns)
-    by_path = {t.path: t for t in trainings}
-    # Children's URLs follow from the training's: one reverse() per training, not per page.
-    training_urls = {t.path: t.get_url(request) for t in trainings}
-    outlines = {t.pk: Outline(training=t, enrolment=enrolments.get(t.translation_key), modules=[]) for t in trainings}
-    module_entries: dict[str, ModuleEntry] = {}
-    steplen = ModulePage.steplen
-    for pk, path, slug, title, key in modules:
-        training = by_path.get(path[:-steplen])
-        if training is None:
-            continue
-        entry = ModuleEntry(pk=pk, key=key, title=title, url=f"{training_urls[training.path]}{slug}/")
-        module_entries[path] = entry
-        outlines[training.pk].modules.append(entry)
-    for pk, path, slug, title, key in lessons:
-        module = module_entries.get(path[:-steplen])
-        if module is None:
-            continue
-        record = progress.get(key)
-        module.lessons.append(
-            LessonEntry(
-                pk=pk,
-                key=key,
-                title=title,
-                url=f"{module.url}{slug}/",
-                status=record.status if record else LessonStatus.NOT_STARTED,
-            )
+    structures = structures_for(trainings)
+    outlines = {}
+    for training in trainings:
+        structure = structures[training.translation_key]
+        language = language_of(training.locale_id)
+        modules = []
+        for module in structure.modules:
+            page = structure.page(module, language)
+            entry = ModuleEntry(pk=page.pk, key=module.key, title=page.title, url=page.url)
+            for lesson in module.lessons:
+                lesson_page = structure.page(lesson, language)
+                record = progress.get(lesson.key)
+                entry.lessons.append(
+                    LessonEntry(
+                        pk=lesson_page.pk,
+                        key=lesson.key,
+                        title=lesson_page.title,
+                        url=lesson_page.url,
+                        status=record.status if record else LessonStatus.NOT_STARTED,
+                    )
+                )
+            modules.append(entry)
+        outlines[training.pk] = Outline(
+            training=training, enrolment=enrolments.get(training.translation_key), modules=modules
         )
     return outlines
 
@@ -180,7 +170,7 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
     }
 
 
-def module_overview(*, module: ModulePage, user, request) -> dict:
+def module_overview(*, module, user, request) -> dict:
     training = TrainingPage.objects.ancestor_of(module).first()
     context = training_overview(training=training, user=user, request=request)
     context["training"] = training

@@ -18,8 +18,9 @@ from lms.tasks import enqueue_on_commit
 from .blocks import check_answer
 from .completion import activity_results
 from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
-from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, ModulePage, TrainingPage, canonical
+from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, TrainingPage, canonical
 from .signals import training_completed
+from .structure import LessonNode, Progress, structure_for
 
 REFLECTION_MAX_LENGTH = 10_000
 
@@ -179,7 +180,8 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
 
     The latest answer to a question counts; sending the same answer again changes nothing.
     """
-    question = lesson.questions().get(question_id)
+    node = _node(enrolment, lesson)
+    question = node.requirements.questions.get(question_id) if node else None
     if question is None:
         raise AnswerError(_("This question is no longer in the lesson. Reload the page."))
     options = len(question["options"])
@@ -199,7 +201,7 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
         if previous is not None and previous["selected"] == chosen:
             return AnswerResult(correct=previous["correct"], changed=False, progress=progress)
         progress.answers[question_id] = {"selected": chosen, "correct": correct, "answered_at": now.isoformat()}
-        progress.score = _score(lesson, progress)
+        progress.score = _score(node, progress)
         progress.save(update_fields=["answers", "score", "updated_at"])
         enrolment.last_lesson_key = lesson.translation_key
         enrolment.last_activity_at = now
@@ -210,7 +212,8 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
 
 def reflection_save(*, enrolment: Enrolment, lesson: LessonPage, reflection_id: str, text: str) -> LessonProgress:
     """Keep the learner's own reflection; only they ever see it."""
-    if reflection_id not in lesson.reflections():
+    node = _node(enrolment, lesson)
+    if node is None or reflection_id not in node.requirements.reflections:
         raise AnswerError(_("This reflection task is no longer in the lesson. Reload the page."))
     text = text.strip()
     if len(text) > REFLECTION_MAX_LENGTH:
@@ -230,34 +233,37 @@ def reflection_save(*, enrolment: Enrolment, lesson: LessonPage, reflection_id: 
     return progress
 
 
-def _score(lesson: LessonPage, progress: LessonProgress) -> int | None:
-    questions = lesson.questions()
+def _node(enrolment: Enrolment, lesson: LessonPage) -> LessonNode | None:
+    """``lesson`` (in any language) as its training's structure knows it: the rules of the default language."""
+    return structure_for(enrolment.training).lesson(lesson.translation_key)
+
+
+def _score(node: LessonNode, progress: LessonProgress) -> int | None:
+    questions = node.requirements.questions
     if not questions:
         return None
     right = sum(1 for qid in questions if progress.answers.get(qid, {}).get("correct"))
     return right * 100 // len(questions)
 
 
-def _rule_met(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress) -> bool:
-    rules = canonical(lesson)  # the Finnish version's rule applies to every language
-    questions = lesson.questions()
+def _rule_met(enrolment: Enrolment, node: LessonNode, progress: LessonProgress) -> bool:
+    questions = node.requirements.questions
     all_correct = all(progress.answers.get(qid, {}).get("correct") for qid in questions)
-    rule = rules.completion_rule
-    if rule in BROWSER_ASSERTED_RULES:
-        requirements = lesson.h5p_requirements()
+    if node.rule in BROWSER_ASSERTED_RULES:
+        requirements = node.requirements.h5p
         results = activity_results(enrolment, requirements)
-        field = "passed" if rule == CompletionRule.H5P_PASSED else "completed"
+        field = "passed" if node.rule == CompletionRule.H5P_PASSED else "completed"
         done = all(getattr(results.get(pk), field, False) for pk in requirements)
         if enrolment.training.credit_requires_checked_answers:
             # Browser-reported results never earn credit alone (docs/decisions.md, 9): at least one
             # question checked here, all of them right. A lesson without one never completes.
             return done and bool(questions) and all_correct
         return done
-    if rule == CompletionRule.OPENED or not questions:
+    if node.rule == CompletionRule.OPENED or not questions:
         return True
-    if rule == CompletionRule.ALL_CORRECT:
+    if node.rule == CompletionRule.ALL_CORRECT:
         return all_correct
-    return (progress.score or 0) >= (rules.pass_percent or 100)
+    return (progress.score or 0) >= (node.pass_percent or 100)
 
 
 def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress, now) -> None:
@@ -266,7 +272,8 @@ def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress
     Called with the enrolment row locked. A completed lesson stays completed: a later wrong answer
     changes the score, never the completion.
     """
-    if progress.completed_at is not None or not _rule_met(enrolment, lesson, progress):
+    node = _node(enrolment, lesson)
+    if progress.completed_at is not None or node is None or not _rule_met(enrolment, node, progress):
         return
     progress.status = LessonStatus.COMPLETED
     progress.completed_at = now
@@ -274,36 +281,20 @@ def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress
     _record_completions(enrolment, now)
 
 
-def training_structure(training: TrainingPage) -> dict:
-    """``{module_key: [lesson_key, ...]}`` of the live modules and lessons of ``training``."""
-    modules = dict(ModulePage.objects.live().child_of(training).values_list("path", "translation_key"))
-    structure = {key: [] for key in modules.values()}
-    steplen = ModulePage.steplen
-    for path, key in LessonPage.objects.live().descendant_of(training).values_list("path", "translation_key"):
-        module_key = modules.get(path[:-steplen])
-        if module_key is not None:
-            structure[module_key].append(key)
-    return structure
-
-
 def _record_completions(enrolment: Enrolment, now) -> None:
-    structure = training_structure(enrolment.training)
-    completed = set(
-        LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).values_list(
-            "lesson_key", flat=True
-        )
-    )
+    statuses = dict(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_key", "status"))
+    progress = Progress(structure_for(enrolment.training), statuses)
     recorded = set(ModuleCompletion.objects.filter(enrolment=enrolment).values_list("module_key", flat=True))
     ModuleCompletion.objects.bulk_create(
         [
             ModuleCompletion(enrolment=enrolment, module_key=module_key, completed_at=now)
-            for module_key, lessons in structure.items()
-            if module_key not in recorded and set(lessons) <= completed
+            for module_key in progress.completed_modules()
+            if module_key not in recorded
         ],
         ignore_conflicts=True,
     )
-    all_lessons = [key for lessons in structure.values() for key in lessons]
-    if not all_lessons or not set(all_lessons) <= completed:
+    training = progress.training
+    if not training.total or not training.completed:
         return
     finished = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
         completed_at=now, status=EnrolmentStatus.COMPLETED

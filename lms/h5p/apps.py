@@ -8,13 +8,20 @@ class H5PConfig(AppConfig):
     verbose_name = _("H5P activities")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from lms.accounts.personal_data import register
-        from lms.courses.completion import register_activity_results
+        from lms.courses import structure
+        from lms.courses.completion import register_activity_pass_marks, register_activity_results
 
         from .models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
-        from .selectors import activity_results, personal_data
+        from .selectors import activity_pass_marks, activity_results, personal_data
 
         register_activity_results(activity_results)
+        register_activity_pass_marks(activity_pass_marks)
+        # An activity's own pass mark is part of the trainings' cached structures.
+        post_save.connect(structure.invalidate, sender=H5PActivity, dispatch_uid="structure.h5p.save")
+        post_delete.connect(structure.invalidate, sender=H5PActivity, dispatch_uid="structure.h5p.delete")
         # Attempts, saved states and statements go with the user (CASCADE); activities they uploaded
         # stay as training material and lose the uploader (SET_NULL).
         register("h5p", exporter=personal_data, models=[H5PAttempt, H5PUserData, XAPIStatement, H5PActivity])

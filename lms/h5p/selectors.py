@@ -24,6 +24,11 @@ def activity_results(enrolment, requirements: dict) -> dict:
     return results
 
 
+def activity_pass_marks(activity_ids) -> dict[int, int | None]:
+    """The activities' own pass marks (one query)."""
+    return dict(H5PActivity.objects.filter(pk__in=list(activity_ids)).values_list("pk", "pass_mark"))
+
+
 def attempts_for(enrolment, activity_ids) -> dict:
     if enrolment is None or not activity_ids:
         return {}

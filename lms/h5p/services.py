@@ -236,7 +236,7 @@ def learner_mbox(user) -> str:
     return f"mailto:learner-{user.pk}@kyky.invalid"
 
 
-def statements_record(*, user, lesson, activities: dict[int, H5PActivity], payload) -> list[str]:
+def statements_record(*, user, lesson, activity_ids: set[int], payload) -> list[str]:
     """Store statements about ``lesson``'s activities for ``user``, and update their attempts.
 
     The actor is always ``user``, whatever the statement says. Re-sent statements (same id, same
@@ -266,7 +266,7 @@ def statements_record(*, user, lesson, activities: dict[int, H5PActivity], paylo
             raise StatementError(400, _("Unknown verb: %(verb)s") % {"verb": str(verb)[:200]})
         obj = statement.get("object") if isinstance(statement.get("object"), dict) else {}
         object_id = str(obj.get("id", ""))
-        activity = _activity_for(object_id, activities)
+        activity = _activity_for(object_id, activity_ids)
         if activity is None:
             raise StatementError(404, _("The statement is not about an activity of this lesson."))
         parsed.append((statement_id, verb, activity, object_id, statement))
@@ -296,28 +296,26 @@ def statements_record(*, user, lesson, activities: dict[int, H5PActivity], paylo
                 statement_id=statement_id,
                 user=user,
                 enrolment=enrolment,
-                activity=activity,
+                activity_id=activity,
                 verb=verb,
                 statement=statement,
             )
-            if verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity.pk):
+            if verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity):
                 _attempt_update(enrolment, activity, statement.get("result") or {}, verb)
-                changed.add(activity.pk)
+                changed.add(activity)
         if changed:
             courses.lesson_progress_recompute(enrolment=enrolment, lesson=lesson)
     return [str(p[0]) for p in parsed]
 
 
-def _activity_for(object_id: str, activities: dict[int, H5PActivity]) -> H5PActivity | None:
+def _activity_for(object_id: str, activity_ids: set[int]) -> int | None:
+    """The id of the lesson's activity that ``object_id`` (or one of its sub-contents) is about."""
     base = object_id.split("?", 1)[0].rstrip("/")
-    for pk, activity in activities.items():
-        if base == activity_iri(pk):
-            return activity
-    return None
+    return next((pk for pk in activity_ids if base == activity_iri(pk)), None)
 
 
-def _attempt_update(enrolment, activity: H5PActivity, result: dict, verb: str) -> None:
-    attempt, _created = H5PAttempt.objects.get_or_create(enrolment=enrolment, activity=activity)
+def _attempt_update(enrolment, activity_id: int, result: dict, verb: str) -> None:
+    attempt, _created = H5PAttempt.objects.get_or_create(enrolment=enrolment, activity_id=activity_id)
     score = result.get("score") if isinstance(result.get("score"), dict) else {}
     raw, maximum, scaled = _decimal(score.get("raw")), _decimal(score.get("max")), _decimal(score.get("scaled"))
     if scaled is None and raw is not None and maximum:
@@ -340,9 +338,11 @@ def _attempt_update(enrolment, activity: H5PActivity, result: dict, verb: str) -
 # --- saved state ---------------------------------------------------------------------------------
 
 
-def user_data_save(*, user, activity, data_type: str, sub_content_id: int, data: str, preload: bool, invalidate: bool):
+def user_data_save(
+    *, user, activity_id: int, data_type: str, sub_content_id: int, data: str, preload: bool, invalidate: bool
+):
     """Keep the player's state; H5P sends '0' to say 'forget it'."""
-    key = {"user": user, "activity": activity, "data_type": data_type, "sub_content_id": sub_content_id}
+    key = {"user": user, "activity_id": activity_id, "data_type": data_type, "sub_content_id": sub_content_id}
     if data == "0":
         H5PUserData.objects.filter(**key).delete()
         return

@@ -26,14 +26,9 @@ MAX_STATE_BYTES = 256 * 1024
 
 
 def _lesson_access(lesson_id: int):
-    """The live lesson and its H5P activities by id."""
+    """The live lesson and the ids of its H5P activities (read from its blocks: no further query)."""
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
-    activities = {
-        block.value["activity"].pk: block.value["activity"]
-        for block in lesson.body
-        if block.block_type == "h5p" and block.value["activity"] is not None
-    }
-    return lesson, activities
+    return lesson, set(lesson.requirements.h5p)
 
 
 @require_POST
@@ -49,7 +44,7 @@ def statements(request, lesson_id: int):
         return JsonResponse({"error": refusal.message}, status=refusal.status)
     lesson, activities = _lesson_access(lesson_id)
     try:
-        ids = services.statements_record(user=request.user, lesson=lesson, activities=activities, payload=payload)
+        ids = services.statements_record(user=request.user, lesson=lesson, activity_ids=activities, payload=payload)
     except services.StatementError as refusal:
         return JsonResponse({"error": str(refusal)}, status=refusal.status)
     return JsonResponse(ids, safe=False)
@@ -61,8 +56,7 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
     if not request.user.is_authenticated:
         return JsonResponse({"success": False, "message": "log in first"}, status=401)
     lesson, activities = _lesson_access(lesson_id)
-    activity = activities.get(activity_id)
-    if activity is None:
+    if activity_id not in activities:
         raise Http404
     if courses.enrolment_for_lesson(user=request.user, lesson=lesson) is None:
         return JsonResponse({"success": False, "message": "not enrolled"}, status=403)
@@ -70,7 +64,7 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
         return JsonResponse({"success": False, "message": "unknown data type"}, status=400)
     if request.method == "GET":
         row = H5PUserData.objects.filter(
-            user=request.user, activity=activity, data_type=data_type, sub_content_id=sub_content_id
+            user=request.user, activity_id=activity_id, data_type=data_type, sub_content_id=sub_content_id
         ).first()
         return JsonResponse({"success": True, "data": row.data if row else False})
     data = request.POST.get("data")
@@ -78,7 +72,7 @@ def user_data(request, lesson_id: int, activity_id: int, data_type: str, sub_con
         return JsonResponse({"success": False, "message": "missing, too large or not text"}, status=400)
     services.user_data_save(
         user=request.user,
-        activity=activity,
+        activity_id=activity_id,
         data_type=data_type,
         sub_content_id=sub_content_id,
         data=data,

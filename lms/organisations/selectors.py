@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage
+from lms.certificates.models import Certificate
+from lms.courses.models import Enrolment, LessonProgress
+from lms.courses.structure import Progress, structure_for
 
 from .enums import Role
 from .models import Cohort, CohortInvitation, CohortLearner, Membership, RosterImport
@@ -54,38 +56,27 @@ class LearnerRow:
         return self.done * 100 // self.total if self.total else 0
 
 
-def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
-    """Modules and, for the given page of learners, their completion per module (fixed queries)."""
-    modules = list(ModulePage.objects.live().child_of(cohort.training).order_by("path").values_list("path", "title"))
-    steplen = ModulePage.steplen
-    module_of = {
-        key: path[:-steplen]
-        for path, key in LessonPage.objects.live().descendant_of(cohort.training).values_list("path", "translation_key")
-    }
-    totals = {path: 0 for path, _title in modules}
-    for module_path in module_of.values():
-        if module_path in totals:
-            totals[module_path] += 1
+def cohort_table(cohort: Cohort, places, language: str) -> tuple[list, list[LearnerRow]]:
+    """Module titles in ``language`` and, for the given page of learners, their completion per module.
+
+    The modules and lessons come from the training's cached structure; three queries whatever the
+    size of the training and the page.
+    """
+    structure = structure_for(cohort.training)
+    module_of = {lesson.key: module.key for module in structure.modules for lesson in module.lessons}
     places = list(places)
     enrolments = {
         e.user_id: e
         for e in Enrolment.objects.filter(training=cohort.training, user_id__in=[p.user_id for p in places])
     }
-    done: dict[int, dict[str, int]] = {}
-    scores: dict[int, dict[str, list[int]]] = {}
-    for enrolment_id, lesson_key, completed_at, score in LessonProgress.objects.filter(
+    statuses: dict[int, dict] = {}
+    scores: dict[int, dict[object, list[int]]] = {}
+    for enrolment_id, lesson_key, status, score in LessonProgress.objects.filter(
         enrolment__in=list(enrolments.values())
-    ).values_list("enrolment_id", "lesson_key", "completed_at", "score"):
-        module_path = module_of.get(lesson_key)
-        if not module_path:
-            continue
-        if completed_at:
-            done.setdefault(enrolment_id, {}).setdefault(module_path, 0)
-            done[enrolment_id][module_path] += 1
-        if score is not None:
-            scores.setdefault(enrolment_id, {}).setdefault(module_path, []).append(score)
-    from lms.certificates.models import Certificate
-
+    ).values_list("enrolment_id", "lesson_key", "status", "score"):
+        statuses.setdefault(enrolment_id, {})[lesson_key] = status
+        if score is not None and lesson_key in module_of:
+            scores.setdefault(enrolment_id, {}).setdefault(module_of[lesson_key], []).append(score)
     certificates = {
         c.enrolment_id: c
         for c in Certificate.objects.filter(enrolment__in=list(enrolments.values()), revoked_at__isnull=True)
@@ -93,23 +84,25 @@ def cohort_table(cohort: Cohort, places) -> tuple[list, list[LearnerRow]]:
     rows = []
     for place in places:
         enrolment = enrolments.get(place.user_id)
-        counts = done.get(enrolment.pk, {}) if enrolment else {}
+        progress = Progress(structure, statuses.get(enrolment.pk, {}) if enrolment else {})
         marks = scores.get(enrolment.pk, {}) if enrolment else {}
-        per_module = [
-            (counts.get(path, 0), totals[path], sum(marks[path]) // len(marks[path]) if marks.get(path) else None)
-            for path, _title in modules
-        ]
+        per_module = []
+        for module in structure.modules:
+            counted = progress.module(module)
+            mark = marks.get(module.key)
+            per_module.append((counted.done, counted.total, sum(mark) // len(mark) if mark else None))
+        training = progress.training
         rows.append(
             LearnerRow(
                 place=place,
                 enrolment=enrolment,
                 modules=per_module,
                 certificate=certificates.get(enrolment.pk) if enrolment else None,
-                done=sum(module[0] for module in per_module),
-                total=sum(module[1] for module in per_module),
+                done=training.done,
+                total=training.total,
             )
         )
-    return [title for _path, title in modules], rows
+    return [structure.page(module, language).title for module in structure.modules], rows
 
 
 FILTERS = ("not_started", "in_progress", "stalled", "completed")

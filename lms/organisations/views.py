@@ -37,7 +37,7 @@ def cohort_detail(request, cohort_id: int):
         days = 14
     places = selectors.cohort_places(cohort, status=status, stalled_days=days, sort=sort)
     page = Paginator(places, 50).get_page(request.GET.get("p"))
-    modules, rows = selectors.cohort_table(cohort, page.object_list)
+    modules, rows = selectors.cohort_table(cohort, page.object_list, request.LANGUAGE_CODE)
     return render(
         request,
         "organisations/cohort_detail.html",

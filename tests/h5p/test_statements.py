@@ -305,7 +305,7 @@ def test_lesson_page_queries_do_not_grow_with_activities(client, index, installe
             services.statements_record(
                 user=learner,
                 lesson=lesson,
-                activities={activity.pk: activity},
+                activity_ids={activity.pk},
                 payload=statement(activity, learner, raw=0, maximum=1, success=False),
             )
         courses.lesson_open(enrolment=enrolment, lesson=lesson)

@@ -12,7 +12,7 @@ register = template.Library()
 def h5p_lesson(context, enrolment, lesson, user):
     """What the lesson page needs for its H5P blocks: the learner's attempts and saved states, and
     for each activity a signed address of its player in the player's own origin."""
-    activity_ids = list(lesson.h5p_requirements())
+    activity_ids = list(lesson.requirements.h5p)
     request = context["request"]
     # Wagtail's preview renders the page for a made-up request to the site's own address, without
     # the port the browser uses; the admin that frames it runs at the platform's address.

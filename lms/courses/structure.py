@@ -1,0 +1,258 @@
+"""One read model of a training: its structure, built once per published state and cached.
+
+A training's structure is what every page and every decision about progress needs, and it is the
+same for every learner: its modules and lessons in order, their translation keys, their pages
+(title and URL) in each language, and what each lesson requires (its questions with their
+answers, its reflection tasks, its H5P activities with their pass marks, its completion rule).
+``structure_for`` builds it from the published pages in a fixed number of queries and keeps it in
+the cache, shared by every process; any change to a training page, module, lesson or H5P activity
+starts a new generation of cached structures (``invalidate``), so nobody reads a stale one.
+
+The default-language (Finnish) tree defines the structure and the rules; the other languages give
+titles and URLs, and a page missing in a language falls back to the default one, so every
+language counts the same lessons. ``Progress`` is the one summary of a learner's records over a
+structure: the lesson page, the dashboard, the completion cascade, the cohort table and the
+trainers' report all count with it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale
+
+from .blocks import Requirements, requirements_of
+from .completion import activity_pass_marks
+from .enums import LessonStatus
+from .models import LessonPage, ModulePage, TrainingPage
+
+GENERATION_KEY = "kyky:structure:generation"
+TIMEOUT = 24 * 3600
+
+
+@dataclass(frozen=True)
+class PageRef:
+    pk: int
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class LessonNode:
+    key: uuid.UUID
+    module_key: uuid.UUID
+    rule: str
+    pass_percent: int | None
+    estimated_minutes: int
+    requirements: Requirements
+    pages: Mapping[str, PageRef]  # by language code; the default language always present
+
+
+@dataclass(frozen=True)
+class ModuleNode:
+    key: uuid.UUID
+    pages: Mapping[str, PageRef]
+    lessons: tuple[LessonNode, ...]
+
+
+@dataclass(frozen=True)
+class TrainingStructure:
+    key: uuid.UUID
+    default_language: str
+    pages: Mapping[str, PageRef]
+    modules: tuple[ModuleNode, ...]
+
+    @property
+    def lessons(self) -> tuple[LessonNode, ...]:
+        return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    def lesson(self, key: uuid.UUID) -> LessonNode | None:
+        return next((lesson for lesson in self.lessons if lesson.key == key), None)
+
+    def lesson_of_page(self, pk: int) -> LessonNode | None:
+        """The lesson that page ``pk`` (in any language) belongs to."""
+        return next((lesson for lesson in self.lessons if any(p.pk == pk for p in lesson.pages.values())), None)
+
+    def page(self, node, language: str) -> PageRef:
+        """``node``'s page in ``language``, or in the default language where it has none."""
+        return node.pages.get(language) or node.pages[self.default_language]
+
+
+def structure_for(training) -> TrainingStructure:
+    """The structure of ``training`` (any language version), from the cache when it is there."""
+    cache_key = f"kyky:structure:{generation()}:{training.translation_key}"
+    structure = cache.get(cache_key)
+    if structure is None:
+        structure = build(training.translation_key)
+        cache.set(cache_key, structure, TIMEOUT)
+    return structure
+
+
+def structures_for(trainings: Iterable) -> dict[uuid.UUID, TrainingStructure]:
+    """Structures of several trainings, by translation key: one cache round trip for those cached."""
+    keys = {t.translation_key for t in trainings}
+    current = generation()
+    cached = cache.get_many([f"kyky:structure:{current}:{key}" for key in keys])
+    found = {s.key: s for s in cached.values()}
+    for key in keys - set(found):
+        found[key] = build(key)
+        cache.set(f"kyky:structure:{current}:{key}", found[key], TIMEOUT)
+    return found
+
+
+def language_of(locale_id: int) -> str:
+    """A locale's language code, without a query once the generation's table of locales is cached."""
+    cache_key = f"kyky:locales:{generation()}"
+    languages = cache.get(cache_key)
+    if languages is None or locale_id not in languages:
+        languages = dict(Locale.objects.values_list("pk", "language_code"))
+        cache.set(cache_key, languages, TIMEOUT)
+    return languages[locale_id] if locale_id in languages else default_language()
+
+
+def default_language() -> str:
+    """The language of the default locale (Wagtail's rule, without its query)."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, time.time_ns, None)
+
+
+def invalidate(**_signal_kwargs) -> None:
+    """Start a new generation: every cached structure is built again when next asked for."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def build(key: uuid.UUID) -> TrainingStructure:
+    """Read the structure from the live pages: four queries, five with H5P activities."""
+    default = default_language()
+    trainings = list(TrainingPage.objects.live().filter(translation_key=key).select_related("locale"))
+    training_pages, roots = {}, {}
+    for training in trainings:
+        parts = training.get_url_parts()
+        url = parts[2] if parts else ""
+        language = training.locale.language_code
+        training_pages[language] = PageRef(training.pk, training.title, url)
+        roots[training.path] = (language, url)
+    if default not in training_pages:
+        return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=())
+    within = reduce(or_, (Q(path__startswith=path) for path in roots))
+    steplen = ModulePage.steplen
+    module_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
+    module_urls: dict[str, tuple[uuid.UUID, str, str]] = {}  # path -> (key, language, url)
+    module_order: list[uuid.UUID] = []
+    for pk, path, slug, title, module_key in (
+        ModulePage.objects.live()
+        .filter(within)
+        .order_by("path")
+        .values_list("pk", "path", "slug", "title", "translation_key")
+    ):
+        root = roots.get(path[:-steplen])
+        if root is None:
+            continue
+        language, training_url = root
+        url = f"{training_url}{slug}/"
+        module_pages.setdefault(module_key, {})[language] = PageRef(pk, title, url)
+        module_urls[path] = (module_key, language, url)
+        if language == default:
+            module_order.append(module_key)
+    lesson_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
+    canonical: dict[uuid.UUID, tuple] = {}
+    lesson_order: dict[uuid.UUID, list[uuid.UUID]] = {}
+    rows = (
+        LessonPage.objects.live()
+        .filter(within)
+        .order_by("path")
+        .values_list(
+            "pk",
+            "path",
+            "slug",
+            "title",
+            "translation_key",
+            "completion_rule",
+            "pass_percent",
+            "estimated_minutes",
+            "body",
+        )
+    )
+    for pk, path, slug, title, lesson_key, rule, pass_percent, minutes, body in rows:
+        module = module_urls.get(path[:-steplen])
+        if module is None:
+            continue
+        module_key, language, module_url = module
+        lesson_pages.setdefault(lesson_key, {})[language] = PageRef(pk, title, f"{module_url}{slug}/")
+        if language == default:
+            canonical[lesson_key] = (module_key, rule, pass_percent, minutes, requirements_of(body))
+            lesson_order.setdefault(module_key, []).append(lesson_key)
+    defaults = activity_pass_marks({pk for *_rest, r in canonical.values() for pk in r.h5p})
+    modules = []
+    for module_key in module_order:
+        lessons = []
+        for lesson_key in lesson_order.get(module_key, []):
+            _module, rule, pass_percent, minutes, requirements = canonical[lesson_key]
+            h5p = {pk: mark or defaults.get(pk) for pk, mark in requirements.h5p.items()}
+            lessons.append(
+                LessonNode(
+                    key=lesson_key,
+                    module_key=module_key,
+                    rule=rule,
+                    pass_percent=pass_percent,
+                    estimated_minutes=minutes,
+                    requirements=Requirements(requirements.questions, requirements.reflections, h5p),
+                    pages=lesson_pages[lesson_key],
+                )
+            )
+        modules.append(ModuleNode(key=module_key, pages=module_pages[module_key], lessons=tuple(lessons)))
+    return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=tuple(modules))
+
+
+# --- a learner's progress over a structure ------------------------------------------------------
+
+
+@dataclass
+class Counted:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def completed(self) -> bool:
+        return self.done == self.total
+
+
+class Progress:
+    """A learner's lesson records (``{lesson_key: status}``) counted over a structure: the one summary."""
+
+    def __init__(self, structure: TrainingStructure, statuses: Mapping[uuid.UUID, str]):
+        self.structure = structure
+        self.statuses = statuses
+
+    def status(self, lesson_key: uuid.UUID) -> str:
+        return self.statuses.get(lesson_key, LessonStatus.NOT_STARTED)
+
+    def completed(self, lesson_key: uuid.UUID) -> bool:
+        return self.status(lesson_key) == LessonStatus.COMPLETED
+
+    def module(self, module: ModuleNode) -> Counted:
+        return Counted(sum(1 for lesson in module.lessons if self.completed(lesson.key)), len(module.lessons))
+
+    @property
+    def training(self) -> Counted:
+        lessons = self.structure.lessons
+        return Counted(sum(1 for lesson in lessons if self.completed(lesson.key)), len(lessons))
+
+    def completed_modules(self) -> list[uuid.UUID]:
+        return [module.key for module in self.structure.modules if self.module(module).completed]
