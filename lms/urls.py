@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms.cms import routing
 from lms.views import healthz
 
 urlpatterns = [
@@ -26,5 +27,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
     path("organisation/", include("lms.organisations.urls")),
+    # Wagtail's page serving, with the route from the cache (lms/cms/routing.py): Wagtail's own
+    # pattern and name, so that it answers exactly the URLs Wagtail's would. Wagtail's patterns stay
+    # below for the rest (its _util/ views).
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 )

@@ -8,6 +8,25 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site pages")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Locale, Page, PageViewRestriction, Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from lms import generation
+
         from . import admin_csp
 
         admin_csp.install()
+
+        # Any change to what is published starts a new content generation (lms/generation.py).
+        def page_changed(sender, instance=None, **kwargs):
+            if isinstance(instance, Page):
+                generation.bump()
+
+        post_save.connect(page_changed, dispatch_uid="generation.page.save", weak=False)
+        post_delete.connect(page_changed, dispatch_uid="generation.page.delete", weak=False)
+        for model in (Site, Locale, PageViewRestriction):
+            post_save.connect(generation.bump, sender=model, dispatch_uid=f"generation.{model.__name__}.save")
+            post_delete.connect(generation.bump, sender=model, dispatch_uid=f"generation.{model.__name__}.delete")
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(generation.bump, dispatch_uid=f"generation.{signal!r}")

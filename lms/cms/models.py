@@ -6,9 +6,10 @@ from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
 from .blocks import content_blocks
+from .pages import CachedViewRestrictions
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictions, Page):
     """The site root in each language: a welcome and the way to the trainings."""
 
     def route(self, request, path_components):
@@ -38,7 +39,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
 
-class ContentPage(Page):
+class ContentPage(CachedViewRestrictions, Page):
     """A plain page: about, accessibility statement, privacy notice."""
 
     body = StreamField(content_blocks(), blank=True, use_json_field=True)

@@ -18,6 +18,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
+from lms.cms.pages import CachedViewRestrictions
+
 from .blocks import Requirements, lesson_blocks, requirements_of
 from .completion import activity_pass_marks
 from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus
@@ -32,7 +34,7 @@ def canonical(page: Page) -> Page:
     return type(page).objects.get(translation_key=page.translation_key, locale=default)
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(CachedViewRestrictions, Page):
     """The catalogue of trainings in one language."""
 
     intro = models.TextField(blank=True)
@@ -53,7 +55,7 @@ class TrainingIndexPage(Page):
         return context
 
 
-class TrainingPage(Page):
+class TrainingPage(CachedViewRestrictions, Page):
     summary = models.TextField(_("summary"), help_text=_("One paragraph for the catalogue."))
     audience = models.TextField(_("audience"), blank=True)
     learning_outcomes = StreamField(
@@ -127,7 +129,7 @@ class TrainingPrerequisite(Orderable):
         verbose_name_plural = _("prerequisites")
 
 
-class ModulePage(Page):
+class ModulePage(CachedViewRestrictions, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -145,7 +147,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictions, Page):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=15)
     body = StreamField(lesson_blocks(), blank=True, use_json_field=True)
     completion_rule = models.CharField(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
-from .structure import language_of, structures_for
+from .structure import language_of, structures_for, training_of
 
 
 @dataclass
@@ -194,8 +194,8 @@ class LessonView:
 
 
 def lesson_view(*, lesson: LessonPage, user) -> LessonView:
-    """The lesson's training, the learner's enrolment and progress (three queries)."""
-    training = TrainingPage.objects.ancestor_of(lesson).first()
+    """The lesson's training (cached), the learner's enrolment and progress (two queries)."""
+    training = training_of(lesson)
     enrolment = _enrolment_for(user, training)
     return LessonView(lesson=lesson, training=training, enrolment=enrolment, progress=_progress_by_key(enrolment))
 

@@ -8,6 +8,7 @@ the first one's result and changes nothing. Completion of a module or a training
 
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -153,6 +154,27 @@ def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> Le
 def _progress(enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
     progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_key=lesson.translation_key)
     return progress
+
+
+ACTIVITY_RESOLUTION = timedelta(
+    minutes=15
+)  # "last activity" is kept to this precision: a visit within it writes nothing
+
+
+def visit_changes(*, enrolment: Enrolment, lesson: LessonPage, record: LessonProgress | None) -> bool:
+    """Whether opening ``lesson`` now would change anything, so that most visits write nothing.
+
+    It does for a lesson never opened, another lesson than the last one, a lesson the 'opened' rule
+    completes, and when the last activity is older than ``ACTIVITY_RESOLUTION``.
+    """
+    if record is None or enrolment.last_lesson_key != lesson.translation_key:
+        return True
+    if enrolment.last_activity_at is None or timezone.now() - enrolment.last_activity_at > ACTIVITY_RESOLUTION:
+        return True
+    if record.completed_at is None:
+        node = _node(enrolment, lesson)
+        return node is not None and node.rule == CompletionRule.OPENED
+    return False
 
 
 def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:

@@ -5,8 +5,8 @@ same for every learner: its modules and lessons in order, their translation keys
 (title and URL) in each language, and what each lesson requires (its questions with their
 answers, its reflection tasks, its H5P activities with their pass marks, its completion rule).
 ``structure_for`` builds it from the published pages in a fixed number of queries and keeps it in
-the cache, shared by every process; any change to a training page, module, lesson or H5P activity
-starts a new generation of cached structures (``invalidate``), so nobody reads a stale one.
+the cache, shared by every process, under the content generation (``lms.generation``): any change
+to the pages or an H5P activity starts a new one, so nobody reads a stale structure.
 
 The default-language (Finnish) tree defines the structure and the rules; the other languages give
 titles and URLs, and a page missing in a language falls back to the default one, so every
@@ -17,7 +17,6 @@ trainers' report all count with it.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,13 +29,12 @@ from django.db.models import Q
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale
 
+from lms import generation
+
 from .blocks import Requirements, requirements_of
 from .completion import activity_pass_marks
 from .enums import LessonStatus
 from .models import LessonPage, ModulePage, TrainingPage
-
-GENERATION_KEY = "kyky:structure:generation"
-TIMEOUT = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -89,33 +87,24 @@ class TrainingStructure:
 
 def structure_for(training) -> TrainingStructure:
     """The structure of ``training`` (any language version), from the cache when it is there."""
-    cache_key = f"kyky:structure:{generation()}:{training.translation_key}"
-    structure = cache.get(cache_key)
-    if structure is None:
-        structure = build(training.translation_key)
-        cache.set(cache_key, structure, TIMEOUT)
-    return structure
+    key = training.translation_key
+    return generation.cached(f"structure:{key}", lambda: build(key))
 
 
 def structures_for(trainings: Iterable) -> dict[uuid.UUID, TrainingStructure]:
     """Structures of several trainings, by translation key: one cache round trip for those cached."""
     keys = {t.translation_key for t in trainings}
-    current = generation()
-    cached = cache.get_many([f"kyky:structure:{current}:{key}" for key in keys])
-    found = {s.key: s for s in cached.values()}
+    prefix = f"kyky:{generation.current()}:structure:"
+    found = {s.key: s for s in cache.get_many([f"{prefix}{key}" for key in keys]).values()}
     for key in keys - set(found):
         found[key] = build(key)
-        cache.set(f"kyky:structure:{current}:{key}", found[key], TIMEOUT)
+        cache.set(f"{prefix}{key}", found[key], generation.TIMEOUT)
     return found
 
 
 def language_of(locale_id: int) -> str:
     """A locale's language code, without a query once the generation's table of locales is cached."""
-    cache_key = f"kyky:locales:{generation()}"
-    languages = cache.get(cache_key)
-    if languages is None or locale_id not in languages:
-        languages = dict(Locale.objects.values_list("pk", "language_code"))
-        cache.set(cache_key, languages, TIMEOUT)
+    languages = generation.cached("locales", lambda: dict(Locale.objects.values_list("pk", "language_code")))
     return languages[locale_id] if locale_id in languages else default_language()
 
 
@@ -124,13 +113,10 @@ def default_language() -> str:
     return get_supported_content_language_variant(settings.LANGUAGE_CODE)
 
 
-def generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, time.time_ns, None)
-
-
-def invalidate(**_signal_kwargs) -> None:
-    """Start a new generation: every cached structure is built again when next asked for."""
-    cache.set(GENERATION_KEY, time.time_ns(), None)
+def training_of(page) -> TrainingPage:
+    """The training a module or lesson page belongs to, by its path (cached)."""
+    path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training
+    return generation.cached(f"training-page:{path}", lambda: TrainingPage.objects.get(path=path))
 
 
 def build(key: uuid.UUID) -> TrainingStructure:

@@ -32,8 +32,7 @@ def serve_lesson(request, lesson: LessonPage):
             return redirect(view.training.get_url(request))
         read_only = True
     else:
-        record = view.lesson_progress
-        if record is None or record.completed_at is None or view.enrolment.last_lesson_key != lesson.translation_key:
+        if services.visit_changes(enrolment=view.enrolment, lesson=lesson, record=view.lesson_progress):
             view.progress[lesson.translation_key] = services.lesson_open(enrolment=view.enrolment, lesson=lesson)
     context = lesson.get_context(request)
     context.update(selectors.lesson_context(view, request))

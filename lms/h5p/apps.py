@@ -10,8 +10,8 @@ class H5PConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from lms import generation
         from lms.accounts.personal_data import register
-        from lms.courses import structure
         from lms.courses.completion import register_activity_pass_marks, register_activity_results
 
         from .models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
@@ -20,8 +20,8 @@ class H5PConfig(AppConfig):
         register_activity_results(activity_results)
         register_activity_pass_marks(activity_pass_marks)
         # An activity's own pass mark is part of the trainings' cached structures.
-        post_save.connect(structure.invalidate, sender=H5PActivity, dispatch_uid="structure.h5p.save")
-        post_delete.connect(structure.invalidate, sender=H5PActivity, dispatch_uid="structure.h5p.delete")
+        post_save.connect(generation.bump, sender=H5PActivity, dispatch_uid="generation.h5p.save")
+        post_delete.connect(generation.bump, sender=H5PActivity, dispatch_uid="generation.h5p.delete")
         # Attempts, saved states and statements go with the user (CASCADE); activities they uploaded
         # stay as training material and lose the uploader (SET_NULL).
         register("h5p", exporter=personal_data, models=[H5PAttempt, H5PUserData, XAPIStatement, H5PActivity])

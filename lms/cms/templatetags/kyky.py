@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from wagtail.models import Page
 
+from lms import generation
+
 register = template.Library()
 
 
@@ -13,7 +15,15 @@ def language_links(context):
     page = context.get("page")
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     urls = {}
-    if isinstance(page, Page) and page.pk:
+    if isinstance(page, Page) and page.pk and page.live:
+        urls = generation.cached(
+            f"translations:{request.get_host()}:{page.pk}",
+            lambda: {
+                t.locale.language_code: t.get_url(request)
+                for t in page.get_translations(inclusive=True).live().select_related("locale")
+            },
+        )
+    elif isinstance(page, Page) and page.pk:
         for translation in page.get_translations(inclusive=True).select_related("locale"):
             urls[translation.locale.language_code] = translation.get_url(request)
     links = []
