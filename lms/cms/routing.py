@@ -9,6 +9,8 @@ Wagtail through the attributes Wagtail itself keeps a request's site and route i
 ``serve`` does the rest (its hooks, the privacy check, the page's ``serve``).
 """
 
+import hashlib
+
 from django.core.cache import cache
 from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
@@ -24,7 +26,8 @@ def serve(request, path):
 
 
 def _route_from_cache(request, path: str) -> None:
-    key = f"kyky:{generation.current()}:route:{request.get_host()}{request.path}"
+    where = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()  # any length, a short key
+    key = f"kyky:{generation.current()}:route:{where}"
     entry = cache.get(key)
     if entry is not None:
         site, page, restrictions = entry

@@ -21,7 +21,7 @@ from .completion import activity_results
 from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
 from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, TrainingPage, canonical
 from .signals import training_completed
-from .structure import LessonNode, Progress, structure_for
+from .structure import LessonNode, Progress, canonical_training_id, structure_for, training_of
 
 REFLECTION_MAX_LENGTH = 10_000
 
@@ -137,9 +137,9 @@ def enrolment_lock(enrolment: Enrolment) -> Enrolment:
 
 
 def enrolment_for_lesson(*, user, lesson: LessonPage) -> Enrolment | None:
-    """The user's enrolment in the training that holds ``lesson``, if any."""
-    training = TrainingPage.objects.ancestor_of(lesson).first()
-    return Enrolment.objects.filter(user=user, training__translation_key=training.translation_key).first()
+    """The user's enrolment in the training that holds ``lesson``, if any (one query)."""
+    training_id = canonical_training_id(training_of(lesson))
+    return Enrolment.objects.select_related("training").filter(user=user, training_id=training_id).first()
 
 
 def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
@@ -183,9 +183,7 @@ def lesson_open(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
     with transaction.atomic():
         enrolment = _locked(enrolment)
         progress = _progress(enrolment, lesson)
-        enrolment.last_lesson_key = lesson.translation_key
-        enrolment.last_activity_at = now
-        enrolment.save(update_fields=["last_lesson_key", "last_activity_at"])
+        _activity_record(enrolment, lesson, now)
         _evaluate(enrolment, lesson, progress, now)
     return progress
 
@@ -195,6 +193,7 @@ class AnswerResult:
     correct: bool
     changed: bool
     progress: LessonProgress
+    completed_now: bool = False  # this answer completed the lesson
 
 
 def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str, selected: list[int]) -> AnswerResult:
@@ -225,11 +224,23 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
         progress.answers[question_id] = {"selected": chosen, "correct": correct, "answered_at": now.isoformat()}
         progress.score = _score(node, progress)
         progress.save(update_fields=["answers", "score", "updated_at"])
-        enrolment.last_lesson_key = lesson.translation_key
-        enrolment.last_activity_at = now
-        enrolment.save(update_fields=["last_lesson_key", "last_activity_at"])
+        _activity_record(enrolment, lesson, now)
+        was_completed = progress.completed_at is not None
         _evaluate(enrolment, lesson, progress, now)
-    return AnswerResult(correct=correct, changed=True, progress=progress)
+    return AnswerResult(
+        correct=correct,
+        changed=True,
+        progress=progress,
+        completed_now=not was_completed and bool(progress.completed_at),
+    )
+
+
+def _activity_record(enrolment: Enrolment, lesson: LessonPage, now) -> None:
+    """Where the learner is and when they were last active, written only when it changes (see visits)."""
+    stale = enrolment.last_activity_at is None or now - enrolment.last_activity_at > ACTIVITY_RESOLUTION
+    if stale or enrolment.last_lesson_key != lesson.translation_key:
+        enrolment.last_lesson_key, enrolment.last_activity_at = lesson.translation_key, now
+        enrolment.save(update_fields=["last_lesson_key", "last_activity_at"])
 
 
 def reflection_save(*, enrolment: Enrolment, lesson: LessonPage, reflection_id: str, text: str) -> LessonProgress:

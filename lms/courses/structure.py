@@ -113,6 +113,23 @@ def default_language() -> str:
     return get_supported_content_language_variant(settings.LANGUAGE_CODE)
 
 
+def live_lesson(pk: int) -> LessonPage | None:
+    """The live lesson ``pk`` (any language), from the cache once found; misses are not kept."""
+    key = f"kyky:{generation.current()}:live-lesson:{int(pk)}"
+    lesson = cache.get(key)
+    if lesson is None:
+        lesson = LessonPage.objects.live().filter(pk=pk).first()
+        if lesson is not None:
+            cache.set(key, lesson, generation.TIMEOUT)
+    return lesson
+
+
+def canonical_training_id(training) -> int | None:
+    """The id of the default-language version of ``training``, which enrolments point at."""
+    page = structure_for(training).pages.get(default_language())
+    return page.pk if page else None
+
+
 def training_of(page) -> TrainingPage:
     """The training a module or lesson page belongs to, by its path (cached)."""
     path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training

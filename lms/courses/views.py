@@ -15,6 +15,7 @@ from lms.jsonbody import has_nul_or_surrogate
 
 from . import selectors, services
 from .models import LessonPage, TrainingPage
+from .structure import live_lesson
 
 DRAFTS_KEY = "reflection-drafts"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -43,35 +44,32 @@ def serve_lesson(request, lesson: LessonPage):
 
 
 def _enrolled_lesson(request, lesson_id: int):
-    """The live lesson and the requester's enrolment in its training, or 404 for anyone else."""
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
-    view = selectors.lesson_view(lesson=lesson, user=request.user)
-    if view.enrolment is None:
+    """The live lesson (cached) and the requester's enrolment in its training, or 404 for anyone else."""
+    lesson = live_lesson(lesson_id)
+    enrolment = services.enrolment_for_lesson(user=request.user, lesson=lesson) if lesson else None
+    if enrolment is None:
         raise Http404
-    return lesson, view
+    return lesson, enrolment
 
 
 def _back_to(lesson: LessonPage, request, anchor: str):
-    return redirect(f"{lesson.get_url(request)}#{anchor}")
+    return redirect(f"{lesson.get_url()}#{anchor}")  # no request: no site to look up
 
 
 @login_required
 @require_POST
 def answer(request, lesson_id: int, question_id: str):
-    lesson, view = _enrolled_lesson(request, lesson_id)
+    lesson, enrolment = _enrolled_lesson(request, lesson_id)
     try:
         selected = [int(value) for value in request.POST.getlist("option")]
     except ValueError:
         selected = [-1]
-    was_completed = bool(view.lesson_progress and view.lesson_progress.completed_at)
     try:
-        result = services.answer_submit(
-            enrolment=view.enrolment, lesson=lesson, question_id=question_id, selected=selected
-        )
+        result = services.answer_submit(enrolment=enrolment, lesson=lesson, question_id=question_id, selected=selected)
     except services.AnswerError as error:
         messages.error(request, str(error))
     else:
-        if result.progress.completed_at and not was_completed:
+        if result.completed_now:
             messages.success(request, _("Lesson completed."))
     return _back_to(lesson, request, f"q-{question_id}")
 
@@ -79,12 +77,12 @@ def answer(request, lesson_id: int, question_id: str):
 @login_required
 @require_POST
 def reflect(request, lesson_id: int, reflection_id: str):
-    lesson, view = _enrolled_lesson(request, lesson_id)
+    lesson, enrolment = _enrolled_lesson(request, lesson_id)
     text = request.POST.get("text", "")
     try:
         if has_nul_or_surrogate(text):  # PostgreSQL's jsonb cannot store them
             raise services.AnswerError(_("Null characters are not allowed."))
-        services.reflection_save(enrolment=view.enrolment, lesson=lesson, reflection_id=reflection_id, text=text)
+        services.reflection_save(enrolment=enrolment, lesson=lesson, reflection_id=reflection_id, text=text)
     except services.AnswerError as error:
         messages.error(request, str(error))
         # Keep what they wrote (less what cannot be kept): the lesson page puts it back in the text box.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -276,22 +277,27 @@ def statements_record(*, user, lesson, activity_ids: set[int], payload) -> list[
     enrolment = courses.enrolment_for_lesson(user=user, lesson=lesson)
     if enrolment is None:
         raise StatementError(403, _("You are not enrolled in the training of this lesson."))
-    with transaction.atomic():
-        enrolment = courses.enrolment_lock(enrolment)
-        existing = {s.statement_id: s for s in XAPIStatement.objects.filter(statement_id__in=[p[0] for p in parsed])}
-        changed = set()
-        for statement_id, verb, activity, object_id, statement in parsed:
-            statement = {
-                **statement,
-                "actor": {
-                    "objectType": "Agent",
-                    "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": str(user.pk)},
-                },
-            }
-            if statement_id in existing:
-                if existing[statement_id].statement != statement or existing[statement_id].user_id != user.pk:
-                    raise StatementError(409, _("A different statement with this id is already stored."))
-                continue
+    actor = {"objectType": "Agent", "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": str(user.pk)}}
+    results = []
+    for statement_id, verb, activity, object_id, statement in parsed:
+        statement = {**statement, "actor": actor}
+        if _statement_store(statement_id, user, enrolment, activity, verb, statement) and (
+            verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity)
+        ):
+            results.append((activity, statement.get("result") or {}, verb))
+    if results:
+        _results_apply(enrolment, lesson, results)
+    return [str(p[0]) for p in parsed]
+
+
+def _statement_store(statement_id, user, enrolment, activity: int, verb: str, statement: dict) -> bool:
+    """Insert the statement; False when it is stored already (409 when with other content).
+
+    The insert is tried first, so a new statement (the common case) costs one query; the unique
+    statement id catches a repeat, which is then compared with what is stored.
+    """
+    try:
+        with transaction.atomic():
             XAPIStatement.objects.create(
                 statement_id=statement_id,
                 user=user,
@@ -300,12 +306,35 @@ def statements_record(*, user, lesson, activity_ids: set[int], payload) -> list[
                 verb=verb,
                 statement=statement,
             )
-            if verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity):
-                _attempt_update(enrolment, activity, statement.get("result") or {}, verb)
-                changed.add(activity)
-        if changed:
-            courses.lesson_progress_recompute(enrolment=enrolment, lesson=lesson)
-    return [str(p[0]) for p in parsed]
+        return True
+    except IntegrityError:
+        stored = XAPIStatement.objects.filter(statement_id=statement_id).first()
+        if stored is None or stored.statement != statement or stored.user_id != user.pk:
+            raise StatementError(409, _("A different statement with this id is already stored.")) from None
+        return False
+
+
+def _results_apply(enrolment, lesson, results: list[tuple[int, dict, str]]) -> None:
+    """Update the attempts the results change, and the lesson's completion; nothing when none changes.
+
+    The attempts are read without a lock first: a result that changes nothing (H5P repeats its
+    'completed' for an activity already done) costs one query. A change is made under the learner's
+    enrolment lock (see ``lms.courses.services``), reading the attempt again.
+    """
+    current = {
+        a.activity_id: a
+        for a in H5PAttempt.objects.filter(enrolment=enrolment, activity_id__in=[r[0] for r in results])
+    }
+    if all(_attempt_updated(current.get(activity), result, verb) is None for activity, result, verb in results):
+        return
+    with transaction.atomic():
+        enrolment = courses.enrolment_lock(enrolment)
+        for activity, result, verb in results:
+            attempt, _created = H5PAttempt.objects.get_or_create(enrolment=enrolment, activity_id=activity)
+            changed = _attempt_updated(attempt, result, verb)
+            if changed is not None:
+                changed.save()
+        courses.lesson_progress_recompute(enrolment=enrolment, lesson=lesson)
 
 
 def _activity_for(object_id: str, activity_ids: set[int]) -> int | None:
@@ -314,25 +343,29 @@ def _activity_for(object_id: str, activity_ids: set[int]) -> int | None:
     return next((pk for pk in activity_ids if base == activity_iri(pk)), None)
 
 
-def _attempt_update(enrolment, activity_id: int, result: dict, verb: str) -> None:
-    attempt, _created = H5PAttempt.objects.get_or_create(enrolment=enrolment, activity_id=activity_id)
+def _attempt_updated(attempt: H5PAttempt | None, result: dict, verb: str) -> H5PAttempt | None:
+    """``attempt`` with ``result`` applied (a new one when there is none), or None when nothing changes."""
+    updated = copy.copy(attempt) if attempt is not None else H5PAttempt()
     score = result.get("score") if isinstance(result.get("score"), dict) else {}
     raw, maximum, scaled = _decimal(score.get("raw")), _decimal(score.get("max")), _decimal(score.get("scaled"))
     if scaled is None and raw is not None and maximum:
         scaled = raw / maximum
     if scaled is not None:  # within -1..1 and raw within min..max: statement_check refused anything else
-        attempt.score_raw = None if raw is None else raw.quantize(Decimal("0.001"))
-        attempt.score_max = None if maximum is None else maximum.quantize(Decimal("0.001"))
-        attempt.score_scaled = scaled.quantize(Decimal("0.0001"))
+        updated.score_raw = None if raw is None else raw.quantize(Decimal("0.001"))
+        updated.score_max = None if maximum is None else maximum.quantize(Decimal("0.001"))
+        updated.score_scaled = scaled.quantize(Decimal("0.0001"))
     if isinstance(result.get("success"), bool):
-        attempt.success = result["success"]
+        updated.success = result["success"]
     elif verb in {Verb.PASSED, Verb.FAILED}:
-        attempt.success = verb == Verb.PASSED
-    attempt.duration = _duration(result.get("duration")) or attempt.duration
+        updated.success = verb == Verb.PASSED
+    updated.duration = _duration(result.get("duration")) or updated.duration
     if result.get("completion") is True or verb in {Verb.COMPLETED, Verb.PASSED, Verb.ANSWERED}:
-        attempt.completed = True
-        attempt.completed_at = attempt.completed_at or timezone.now()
-    attempt.save()
+        updated.completed = True
+        updated.completed_at = updated.completed_at or timezone.now()
+    fields = ("score_raw", "score_max", "score_scaled", "success", "completed", "duration")
+    if attempt is not None and all(getattr(attempt, f) == getattr(updated, f) for f in fields):
+        return None
+    return updated
 
 
 # --- saved state ---------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ activity.
 import re
 
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.courses import services as courses
-from lms.courses.models import LessonPage
+from lms.courses.structure import live_lesson
 from lms.jsonbody import JSONBodyError, has_nul_or_surrogate, parse_json
 
 from . import services
@@ -26,8 +25,10 @@ MAX_STATE_BYTES = 256 * 1024
 
 
 def _lesson_access(lesson_id: int):
-    """The live lesson and the ids of its H5P activities (read from its blocks: no further query)."""
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    """The live lesson (cached) and the ids of its H5P activities (read from its blocks)."""
+    lesson = live_lesson(lesson_id)
+    if lesson is None:
+        raise Http404
     return lesson, set(lesson.requirements.h5p)
 
 

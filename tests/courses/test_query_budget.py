@@ -1,0 +1,108 @@
+"""What a learner's requests cost, in queries: a fixed budget, whatever the training's size.
+
+Everything that is the same for every learner (routes, structures, translations, sessions) comes
+from the cache; these budgets count what is personal. Savepoints are not counted: in production a
+request's transaction is the outermost one and opens none.
+"""
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lms.courses import services
+from lms.courses.models import LessonPage
+from lms.h5p import services as h5p
+from tests.factories import (
+    H5P_INSTALLER,
+    LessonPageFactory,
+    ModulePageFactory,
+    TrainingPageFactory,
+    build_training,
+    question,
+    user_with_permissions,
+)
+from tests.h5p.conftest import make_package
+
+pytestmark = pytest.mark.django_db
+
+
+def cost(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code < 400, response.status_code
+    return sum(1 for query in captured.captured_queries if "SAVEPOINT" not in query["sql"])
+
+
+@pytest.fixture
+def course(client, index, learner):
+    training = build_training(index, modules=5, lessons=10, body=[question("q1")])
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    return training, LessonPage.objects.descendant_of(training).order_by("path")
+
+
+@pytest.fixture
+def h5p_course(client, index, learner):
+    activity = h5p.activity_create(upload=make_package(), title="T", user=user_with_permissions(*H5P_INSTALLER))
+    training = TrainingPageFactory(parent=index)
+    module = ModulePageFactory(parent=training)
+    lessons = [
+        LessonPageFactory(
+            parent=module, body=[{"type": "h5p", "value": {"activity": activity.pk, "title": "", "pass_mark": None}}]
+        )
+        for _ in range(3)
+    ]
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    return lessons[0], activity
+
+
+def test_pages_cost_a_fixed_few_queries(client, course):
+    training, lessons = course
+    lesson = lessons[3]
+    client.get(lesson.url)  # the first visit records it and warms the caches
+    budgets = {lesson.url: 3, training.url: 4, "/fi/learn/": 4, training.get_children().first().url: 5}
+    for url, budget in budgets.items():
+        client.get(url)
+        assert cost(lambda url=url: client.get(url)) <= budget, url
+
+
+def test_an_h5p_lesson_adds_its_attempts_and_saved_states(client, h5p_course):
+    lesson, _activity = h5p_course
+    client.get(lesson.url)
+    assert cost(lambda: client.get(lesson.url)) <= 5
+
+
+def test_an_answer_costs_a_few_queries(client, course):
+    _training, lessons = course
+    lesson = lessons[0]
+    url = f"/fi/learn/lessons/{lesson.pk}/questions/q1/"
+    client.post(url, {"option": "1"})
+    assert cost(lambda: client.post(url, {"option": "2"})) <= 5  # a changed answer: written
+
+
+def statement(activity, verb: str) -> str:
+    return json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
+            "object": {"id": h5p.activity_iri(activity.pk)},
+            "result": {"completion": True, "score": {"raw": 1, "max": 1, "min": 0}, "success": True},
+        }
+    )
+
+
+def test_statements_cost_a_few_queries(client, h5p_course):
+    lesson, activity = h5p_course
+    url = f"/xapi/statements/{lesson.pk}/"
+
+    def post(verb):
+        return lambda: client.post(url, statement(activity, verb), content_type="application/json")
+
+    post("interacted")()
+    assert cost(post("interacted")) <= 3  # the user, the enrolment, the insert
+    post("completed")()  # completes the activity (and the lesson)
+    assert cost(post("completed")) <= 4  # H5P repeats it: the attempt is read, nothing changes
