@@ -5,9 +5,12 @@ outside the user's organisations, so another organisation's id reveals nothing.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from lms.certificates.models import Certificate
 from lms.courses.models import Enrolment, LessonProgress
@@ -114,27 +117,26 @@ SORTS = {
 
 
 def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, sort: str = "name"):
-    """The cohort's learners, filtered by where they are and sorted, as one query to paginate."""
-    from datetime import timedelta
+    """The cohort's learners, filtered by where they are and sorted, as one query to paginate.
 
-    from django.db.models import Exists, OuterRef, Q, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-
-    enrolment = Enrolment.objects.filter(training=cohort.training, user=OuterRef("user"))
-    places = cohort.learners.select_related("user").annotate(
-        completed_at=Subquery(enrolment.values("completed_at")[:1]),
-        last_activity=Subquery(enrolment.values("last_activity_at")[:1]),
-        started=Exists(
-            LessonProgress.objects.filter(enrolment__training=cohort.training, enrolment__user=OuterRef("user"))
-        ),
+    Each learner's enrolment in the cohort's training is joined once (``FilteredRelation``), not
+    looked up per learner: a learner has started when they have opened a lesson.
+    """
+    places = (
+        cohort.learners.select_related("user")
+        .annotate(own=FilteredRelation("user__enrolments", condition=Q(user__enrolments__training=cohort.training)))
+        .annotate(
+            completed_at=F("own__completed_at"),
+            last_activity=F("own__last_activity_at"),
+            started=ExpressionWrapper(Q(own__last_lesson_key__isnull=False), output_field=BooleanField()),
+        )
     )
     if status == "completed":
         places = places.filter(completed_at__isnull=False)
     elif status == "not_started":
-        places = places.filter(completed_at__isnull=True, started=False)
+        places = places.filter(completed_at__isnull=True, own__last_lesson_key__isnull=True)
     elif status == "in_progress":
-        places = places.filter(completed_at__isnull=True, started=True)
+        places = places.filter(completed_at__isnull=True, own__last_lesson_key__isnull=False)
     elif status == "stalled":
         since = timezone.now() - timedelta(days=max(1, stalled_days))
         places = places.annotate(seen=Coalesce("last_activity", "added_at")).filter(
