@@ -88,23 +88,29 @@ class TrainingStructure:
 def structure_for(training) -> TrainingStructure:
     """The structure of ``training`` (any language version), from the cache when it is there."""
     key = training.translation_key
-    return generation.cached(f"structure:{key}", lambda: build(key))
+    return generation.cached(f"structure:{key}", lambda: build(key), immutable=True)
 
 
 def structures_for(trainings: Iterable) -> dict[uuid.UUID, TrainingStructure]:
     """Structures of several trainings, by translation key: one cache round trip for those cached."""
     keys = {t.translation_key for t in trainings}
     prefix = f"kyky:{generation.current()}:structure:"
-    found = {s.key: s for s in cache.get_many([f"{prefix}{key}" for key in keys]).values()}
+    found = {key: local for key in keys if (local := generation.local_get(f"{prefix}{key}")) is not None}
+    wanted = [f"{prefix}{key}" for key in keys - set(found)]
+    found.update({s.key: s for s in cache.get_many(wanted).values()} if wanted else {})
     for key in keys - set(found):
         found[key] = build(key)
         cache.set(f"{prefix}{key}", found[key], generation.TIMEOUT)
+    for key, structure in found.items():
+        generation.local_set(f"{prefix}{key}", structure)
     return found
 
 
 def language_of(locale_id: int) -> str:
     """A locale's language code, without a query once the generation's table of locales is cached."""
-    languages = generation.cached("locales", lambda: dict(Locale.objects.values_list("pk", "language_code")))
+    languages = generation.cached(
+        "locales", lambda: dict(Locale.objects.values_list("pk", "language_code")), immutable=True
+    )
     return languages[locale_id] if locale_id in languages else default_language()
 
 
@@ -221,6 +227,9 @@ def build(key: uuid.UUID) -> TrainingStructure:
 
 # --- a learner's progress over a structure ------------------------------------------------------
 
+# Plain strings: an enum member's attribute costs a descriptor call on every use (Python 3.11).
+COMPLETED, NOT_STARTED = LessonStatus.COMPLETED.value, LessonStatus.NOT_STARTED.value
+
 
 @dataclass
 class Counted:
@@ -244,10 +253,10 @@ class Progress:
         self.statuses = statuses
 
     def status(self, lesson_key: uuid.UUID) -> str:
-        return self.statuses.get(lesson_key, LessonStatus.NOT_STARTED)
+        return self.statuses.get(lesson_key, NOT_STARTED)
 
     def completed(self, lesson_key: uuid.UUID) -> bool:
-        return self.status(lesson_key) == LessonStatus.COMPLETED
+        return self.statuses.get(lesson_key) == COMPLETED
 
     def module(self, module: ModuleNode) -> Counted:
         return Counted(sum(1 for lesson in module.lessons if self.completed(lesson.key)), len(module.lessons))
