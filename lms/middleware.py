@@ -1,8 +1,18 @@
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.translation import gettext
+
+from lms.jsonbody import has_nul_or_surrogate
 
 # Paths outside i18n_patterns whose 404s are answers (an API, a missing file), not pages to
 # look up again under /fi/.
@@ -58,7 +68,12 @@ class PlayerOriginMiddleware:
 
 
 def player_host() -> str:
-    return urlsplit(settings.H5P_ORIGIN).netloc.lower()
+    return _netloc(settings.H5P_ORIGIN)
+
+
+@lru_cache(maxsize=8)
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -69,6 +84,30 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     pickers), so under ``/admin/`` style attributes and elements are allowed; scripts never are.
     Responses that set their own policy (the player's) keep it.
     """
+
+    def process_response(self, request, response):
+        """The common case from built headers: building a policy per response cost more than a small page.
+
+        Anything django-csp treats specially (a nonce, a decorator's policy, report-only, excluded
+        prefixes, debug error pages) goes through django-csp itself.
+        """
+        if self._plain(request, response):
+            response[HEADER] = _built_policy(request.path_info.startswith("/admin/"), settings.H5P_ORIGIN)
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+            return response
+        return super().process_response(request, response)
+
+    @staticmethod
+    def _plain(request, response) -> bool:
+        policy = settings.CONTENT_SECURITY_POLICY or {}
+        return not (
+            HEADER in response
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, attr) for attr in _RESPONSE_POLICY_ATTRS)
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or policy.get("EXCLUDE_URL_PREFIXES")
+            or (settings.DEBUG and response.status_code in (404, 500))
+        )
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
@@ -81,6 +120,24 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             update["img-src"] = [*update.get("img-src", []), "blob:"]
         parts.update = update
         return parts
+
+
+_RESPONSE_POLICY_ATTRS = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+
+
+@lru_cache(maxsize=8)
+def _built_policy(admin: bool, player_origin: str) -> str:
+    """What ``get_policy_parts`` adds to the settings' policy, for a plain response."""
+    update = {"frame-src": [player_origin]}
+    if admin:
+        update.update({"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]})
+    return build_policy(update=update)
+
+
+@receiver(setting_changed)
+def _policy_settings_changed(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "H5P_ORIGIN":
+        _built_policy.cache_clear()
 
 
 # The largest integer any column of SQLite or PostgreSQL holds (bigint). An id in a URL beyond it names nothing,
@@ -109,8 +166,6 @@ class UnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from lms.jsonbody import has_nul_or_surrogate
-
         for name, value in list(request.COOKIES.items()):
             if has_nul_or_surrogate(name) or has_nul_or_surrogate(value):
                 del request.COOKIES[name]
@@ -120,8 +175,6 @@ class UnstorableInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.http import Http404
-
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not -_MAX_STORABLE_INT - 1 <= value <= _MAX_STORABLE_INT:
                 raise Http404
@@ -148,10 +201,6 @@ class UnstorableInputMiddleware:
 
     @staticmethod
     def _refusal(request, *, nul: bool):
-        from django.http import HttpResponseBadRequest, JsonResponse
-        from django.utils import translation
-        from django.utils.translation import gettext
-
         language = translation.get_language_from_request(request, check_path=True)
         with translation.override(language):
             # "Null characters are not allowed." is Django's own message, translated by Django in every language.

@@ -108,3 +108,23 @@ def test_admin_pages_carry_no_inline_script(client, index):
         scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
         assert [attrs for attrs in scripts if "json" not in attrs] == [], url
     assert 'data-kyky-init="PageChooser"' in client.get(f"/admin/pages/{training.pk}/edit/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/fi/", "/admin/"])
+def test_the_prebuilt_header_is_the_policy_django_csp_would_build(rf, path):
+    """The fast path must not weaken (or drift from) the policy the settings and the request say."""
+    from django.http import HttpResponse
+
+    from lms.middleware import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    fast = middleware.process_response(rf.get(path), HttpResponse())
+    slow_response = HttpResponse()
+    slow_response._csp_update = {}  # any policy of the response's own takes django-csp's own path
+    slow = middleware.process_response(rf.get(path), slow_response)
+    assert fast["Content-Security-Policy"] == slow["Content-Security-Policy"]
+
+
+def test_a_changed_player_origin_is_framed_at_once(client, settings):
+    settings.H5P_ORIGIN = "https://player.example.org"
+    assert "https://player.example.org" in directives(client.get("/fi/accounts/login/"))["frame-src"]
