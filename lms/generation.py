@@ -6,6 +6,9 @@ publishing, moving or deleting any page, and changing a site, a locale, a view r
 H5P activity, starts a new generation (the signals are wired in ``lms.cms`` and ``lms.h5p``), so
 nothing stale is ever read and nothing needs to be found and deleted. Entries of old generations
 expire on their own.
+
+A request reads the generation once (``request_started`` forgets it), so one page does not ask the
+cache for it at every look-up, and sees one consistent generation from start to end.
 """
 
 import threading
@@ -13,25 +16,58 @@ import time
 from collections import OrderedDict
 
 from django.core.cache import cache
+from django.db import transaction
 
 KEY = "kyky:content-generation"
 TIMEOUT = 24 * 3600  # how long an entry of one generation is kept
 
+_request = threading.local()
 
-def current() -> int:
+
+def _read() -> int:
     # A new cache (a restart, a flush) starts from the clock, never from a number an old entry used.
     return cache.get_or_set(KEY, time.time_ns, None)
 
 
+def current() -> int:
+    if not getattr(_request, "active", False):
+        return _read()
+    if _request.value is None:
+        _request.value = _read()
+    return _request.value
+
+
+def request_started(**_signal_kwargs) -> None:
+    _request.active, _request.value = True, None
+
+
+def request_finished(**_signal_kwargs) -> None:
+    _request.active, _request.value = False, None
+
+
 def bump(**_signal_kwargs) -> None:
-    cache.set(KEY, time.time_ns(), None)
+    """A new generation now, and again when the transaction commits.
+
+    Now, so that this request and this process see the change at once; at the commit, so that
+    whatever another process cached from the old rows in between is not read again.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    value = time.time_ns()
+    cache.set(KEY, value, None)
+    if getattr(_request, "active", False):
+        _request.value = value
 
 
 def cached(name: str, build, *, timeout: int = TIMEOUT, immutable: bool = False):
     """``build()`` for ``name`` in the current generation, from the cache when it is there.
 
-    ``immutable`` values (frozen dataclasses, tuples, strings) are also kept in this process, so
-    that the hot path does not unpickle them on every request; a new generation has new keys.
+    ``immutable`` values (frozen dataclasses, tuples, strings, and pages that are only read) are
+    also kept in this process, so that the hot path does not unpickle them on every request; a new
+    generation has new keys. Whoever reads such a value must not change it.
     """
     key = f"kyky:{current()}:{name}"
     if immutable and (value := local_get(key)) is not None:
@@ -39,10 +75,43 @@ def cached(name: str, build, *, timeout: int = TIMEOUT, immutable: bool = False)
     value = cache.get(key)
     if value is None:
         value = build()
+        if value is None:
+            return None  # a miss (a page not live, say) is not kept
         cache.set(key, value, timeout)
     if immutable:
         local_set(key, value)
     return value
+
+
+def first_lookup(name: str):
+    """The cached value of ``name`` and the generation, in one round trip: a request's first read.
+
+    The value is kept with the generation it was built in (``store_tagged``) and counts only if
+    that is the current one.
+    """
+    if getattr(_request, "active", False) and _request.value is not None:
+        return _untag(cache.get(_tagged(name)), _request.value)
+    found = cache.get_many([KEY, _tagged(name)])
+    generation = found.get(KEY)
+    if generation is None:
+        generation = _read()
+    if getattr(_request, "active", False):
+        _request.value = generation
+    return _untag(found.get(_tagged(name)), generation)
+
+
+def store_tagged(name: str, value) -> None:
+    cache.set(_tagged(name), (current(), value), TIMEOUT)
+
+
+def _tagged(name: str) -> str:
+    return f"kyky:tagged:{name}"
+
+
+def _untag(entry, generation: int):
+    if entry is None or entry[0] != generation:
+        return None
+    return entry[1]
 
 
 _local: OrderedDict = OrderedDict()

@@ -8,6 +8,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site pages")
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import Locale, Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -17,6 +18,9 @@ class CmsConfig(AppConfig):
         from . import admin_csp
 
         admin_csp.install()
+
+        request_started.connect(generation.request_started, dispatch_uid="generation.request_started")
+        request_finished.connect(generation.request_finished, dispatch_uid="generation.request_finished")
 
         # Any change to what is published starts a new content generation (lms/generation.py).
         def page_changed(sender, instance=None, **kwargs):

@@ -11,7 +11,6 @@ Wagtail through the attributes Wagtail itself keeps a request's site and route i
 
 import hashlib
 
-from django.core.cache import cache
 from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
 
@@ -27,8 +26,7 @@ def serve(request, path):
 
 def _route_from_cache(request, path: str) -> None:
     where = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()  # any length, a short key
-    key = f"kyky:{generation.current()}:route:{where}"
-    entry = cache.get(key)
+    entry = generation.first_lookup(f"route:{where}")  # with the generation, in one round trip
     if entry is not None:
         site, page, restrictions = entry
         page._cached_view_restrictions = restrictions
@@ -43,4 +41,4 @@ def _route_from_cache(request, path: str) -> None:
     if args or kwargs or not page.live:
         return  # a routable page's sub-route, or a page only its editors see
     page._cached_view_restrictions = list(page.get_view_restrictions())
-    cache.set(key, (site, page, page._cached_view_restrictions), generation.TIMEOUT)
+    generation.store_tagged(f"route:{where}", (site, page, page._cached_view_restrictions))

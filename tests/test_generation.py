@@ -1,0 +1,79 @@
+"""The content generation and the cache it keys: one read per request, never a stale page after a change."""
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.db import transaction
+
+from lms import generation
+from lms.cache import RedisCache
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def in_request():
+    generation.request_started()
+    yield
+    generation.request_finished()
+
+
+def test_a_request_reads_the_generation_once(in_request):
+    first = generation.current()
+    cache.set(generation.KEY, first + 1, None)  # another process publishes meanwhile
+    assert generation.current() == first, "one request sees one generation from start to end"
+    generation.request_finished()
+    assert generation.current() == first + 1, "the next request sees the new one"
+
+
+@pytest.mark.django_db
+def test_a_change_made_in_a_request_is_seen_by_that_request(in_request):
+    before = generation.current()
+    generation.bump()
+    assert generation.current() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_another_process_cached_before_a_commit_is_not_read_after_it():
+    """A page saved in a transaction: a reader between the save and the commit sees the old rows."""
+    with transaction.atomic():
+        generation.bump()
+        during = generation.current()  # what another process would cache its (old) reads under
+    assert generation.current() != during
+
+
+@pytest.mark.django_db
+def test_a_value_is_tagged_with_its_generation(in_request):
+    generation.store_tagged("thing", "old")
+    assert generation.first_lookup("thing") == "old"
+    generation.request_finished()
+    generation.bump()
+    generation.request_started()
+    assert generation.first_lookup("thing") is None, "built in an older generation: not served"
+
+
+def test_a_miss_is_not_kept():
+    calls = []
+    assert generation.cached("nothing", lambda: calls.append(1)) is None
+    assert generation.cached("nothing", lambda: calls.append(1)) is None
+    assert len(calls) == 2
+
+
+@pytest.fixture
+def redis_cache():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip("needs Redis at 127.0.0.1:6379")
+    backend = RedisCache(REDIS_URL, {"KEY_PREFIX": "kyky-test-cache"})
+    yield backend
+    backend.clear()
+
+
+def test_the_redis_backend_keeps_one_client_per_pool(redis_cache):
+    """A new redis-py client per operation cost more CPU than the operation itself."""
+    client = redis_cache._cache.get_client()
+    assert redis_cache._cache.get_client(write=True) is client
+    redis_cache.set("k", {"v": 1})
+    assert redis_cache.get("k") == {"v": 1}
+    assert redis_cache.get_many(["k", "missing"]) == {"k": {"v": 1}}
