@@ -14,7 +14,7 @@ from functools import cached_property
 
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
-from .structure import language_of, structures_for, training_of
+from .structure import canonical_training_id, language_of, structures_for, training_of
 
 # Plain strings: comparing with an enum member's attribute costs a descriptor call each time (Python 3.11).
 COMPLETED, NOT_STARTED = LessonStatus.COMPLETED.value, LessonStatus.NOT_STARTED.value
@@ -69,6 +69,7 @@ class Outline(LessonCounts):
     training: TrainingPage
     enrolment: Enrolment | None
     modules: list[ModuleEntry]
+    url: str = ""  # the training page's, from the structure: no look-up of the site's root paths
 
     @property
     def lessons(self) -> list[LessonEntry]:
@@ -122,15 +123,27 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
                 )
             modules.append(entry)
         outlines[training.pk] = Outline(
-            training=training, enrolment=enrolments.get(training.translation_key), modules=modules
+            training=training,
+            enrolment=enrolments.get(training.translation_key),
+            modules=modules,
+            url=ref.url if (ref := structure.pages.get(language)) else training.url,
         )
     return outlines
 
 
-def _enrolment_for(user, training: TrainingPage) -> Enrolment | None:
+def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
+    """The user's enrolment in ``training`` (any language version): one query, no join.
+
+    Enrolments point at the default-language training; when that is the page in hand (cached), it
+    is set on the enrolment rather than read again.
+    """
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, training__translation_key=training.translation_key).first()
+    training_id = canonical_training_id(training)
+    enrolment = Enrolment.objects.filter(user=user, training_id=training_id).first()
+    if enrolment is not None and training.pk == training_id:
+        enrolment.training = training
+    return enrolment
 
 
 def _progress_by_key(enrolment: Enrolment | None) -> dict[uuid.UUID, LessonProgress]:
@@ -154,7 +167,7 @@ def training_catalogue(*, locale, user) -> list[dict]:
 
 
 def training_overview(*, training: TrainingPage, user, request) -> dict:
-    enrolment = _enrolment_for(user, training)
+    enrolment = enrolment_in(user=user, training=training)
     outline = _outlines([training], {training.translation_key: enrolment}, _progress_by_key(enrolment), request)[
         training.pk
     ]
@@ -200,7 +213,7 @@ class LessonView:
 def lesson_view(*, lesson: LessonPage, user) -> LessonView:
     """The lesson's training (cached), the learner's enrolment and progress (two queries)."""
     training = training_of(lesson)
-    enrolment = _enrolment_for(user, training)
+    enrolment = enrolment_in(user=user, training=training)
     return LessonView(lesson=lesson, training=training, enrolment=enrolment, progress=_progress_by_key(enrolment))
 
 

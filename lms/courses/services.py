@@ -20,8 +20,9 @@ from .blocks import check_answer
 from .completion import activity_results
 from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
 from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, TrainingPage, canonical
+from .selectors import enrolment_in
 from .signals import training_completed
-from .structure import LessonNode, Progress, canonical_training_id, structure_for, training_of
+from .structure import LessonNode, Progress, structure_for, training_of
 
 REFLECTION_MAX_LENGTH = 10_000
 
@@ -138,8 +139,8 @@ def enrolment_lock(enrolment: Enrolment) -> Enrolment:
 
 def enrolment_for_lesson(*, user, lesson: LessonPage) -> Enrolment | None:
     """The user's enrolment in the training that holds ``lesson``, if any (one query)."""
-    training_id = canonical_training_id(training_of(lesson))
-    return Enrolment.objects.select_related("training").filter(user=user, training_id=training_id).first()
+    training = training_of(lesson)
+    return enrolment_in(user=user, training=training)
 
 
 def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:

@@ -120,14 +120,13 @@ def default_language() -> str:
 
 
 def live_lesson(pk: int) -> LessonPage | None:
-    """The live lesson ``pk`` (any language), from the cache once found; misses are not kept."""
-    key = f"kyky:{generation.current()}:live-lesson:{int(pk)}"
-    lesson = cache.get(key)
-    if lesson is None:
-        lesson = LessonPage.objects.live().filter(pk=pk).first()
-        if lesson is not None:
-            cache.set(key, lesson, generation.TIMEOUT)
-    return lesson
+    """The live lesson ``pk`` (any language), from the cache once found; misses are not kept.
+
+    Kept in the process too, like everything ``immutable``: a page read here is for reading only.
+    """
+    return generation.cached(
+        f"live-lesson:{int(pk)}", lambda: LessonPage.objects.live().filter(pk=pk).first(), immutable=True
+    )
 
 
 def canonical_training_id(training) -> int | None:
@@ -139,7 +138,7 @@ def canonical_training_id(training) -> int | None:
 def training_of(page) -> TrainingPage:
     """The training a module or lesson page belongs to, by its path (cached)."""
     path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training
-    return generation.cached(f"training-page:{path}", lambda: TrainingPage.objects.get(path=path))
+    return generation.cached(f"training-page:{path}", lambda: TrainingPage.objects.get(path=path), immutable=True)
 
 
 def build(key: uuid.UUID) -> TrainingStructure:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -53,6 +54,12 @@ def request_origin(request) -> str:
 def grant_token(*, activity_id: int, parent_origin: str, now: float | None = None) -> str:
     now = time.time() if now is None else now
     expires = (int(now) // BUCKET + 1) * BUCKET + settings.H5P_GRANT_MAX_AGE
+    return _signed(activity_id, parent_origin, expires, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=4096)
+def _signed(activity_id: int, parent_origin: str, expires: int, _key: str) -> str:
+    """A grant is the same for everyone within its hour: signed once per process, not per page."""
     return signing.dumps({"a": activity_id, "o": parent_origin, "e": expires}, salt=SALT, compress=True)
 
 

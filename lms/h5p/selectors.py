@@ -29,21 +29,44 @@ def activity_pass_marks(activity_ids) -> dict[int, int | None]:
     return dict(H5PActivity.objects.filter(pk__in=list(activity_ids)).values_list("pk", "pass_mark"))
 
 
-def attempts_for(enrolment, activity_ids) -> dict:
+def lesson_records(enrolment, user, activity_ids) -> tuple[dict, dict]:
+    """The learner's attempt and the player's saved state for each activity: ``(attempts, states)``.
+
+    One query from the activities, joining this enrolment's attempt and this user's saved state
+    (a state exists before any result does, and a result may exist without a state). It is on
+    every lesson page with an activity; written as SQL because the ORM spent longer compiling the
+    same join than the database did running it. The rows are still the model's (``raw``), so every
+    field is converted as the ORM would.
+    """
     if enrolment is None or not activity_ids:
-        return {}
-    return {a.activity_id: a for a in H5PAttempt.objects.filter(enrolment=enrolment, activity_id__in=activity_ids)}
-
-
-def saved_states(user, activity_ids) -> dict:
-    """The player's saved state per activity, to preload: H5P reads it before starting the content."""
-    if not user.is_authenticated or not activity_ids:
-        return {}
-    return dict(
-        H5PUserData.objects.filter(
-            user=user, activity_id__in=activity_ids, data_type="state", sub_content_id=0
-        ).values_list("activity_id", "data")
+        return {}, {}
+    ids = [int(pk) for pk in activity_ids]
+    rows = H5PAttempt.objects.raw(
+        _LESSON_RECORDS.format(
+            activity=H5PActivity._meta.db_table,
+            attempt=H5PAttempt._meta.db_table,
+            userdata=H5PUserData._meta.db_table,
+            ids=", ".join(["%s"] * len(ids)),
+        ),
+        [enrolment.pk, user.pk, *ids],
     )
+    attempts, states = {}, {}
+    for row in rows:
+        if row.state is not None:
+            states[row.activity_id] = row.state
+        if row.pk is not None:
+            attempts[row.activity_id] = row
+    return attempts, states
+
+
+_LESSON_RECORDS = """
+    SELECT t.id, t.enrolment_id, a.id AS activity_id, t.score_raw, t.score_max, t.score_scaled, t.success,
+           t.completed, t.completed_at, t.duration, t.updated_at, s.data AS state
+    FROM {activity} a
+    LEFT JOIN {attempt} t ON t.activity_id = a.id AND t.enrolment_id = %s
+    LEFT JOIN {userdata} s ON s.activity_id = a.id AND s.user_id = %s AND s.data_type = 'state' AND s.sub_content_id = 0
+    WHERE a.id IN ({ids})
+"""
 
 
 def personal_data(user) -> dict:

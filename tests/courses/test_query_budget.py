@@ -73,7 +73,7 @@ def test_pages_cost_a_fixed_few_queries(client, course):
 def test_an_h5p_lesson_adds_its_attempts_and_saved_states(client, h5p_course):
     lesson, _activity = h5p_course
     client.get(lesson.url)
-    assert cost(lambda: client.get(lesson.url)) <= 5
+    assert cost(lambda: client.get(lesson.url)) <= 4  # one more: the attempts and saved states together
 
 
 def test_an_answer_costs_a_few_queries(client, course):

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 
 from ..player import origin_of, player_origin, player_url, request_origin
-from ..selectors import attempts_for, saved_states
+from ..selectors import lesson_records
 from ..services import learner_mbox
 
 register = template.Library()
@@ -19,10 +19,11 @@ def h5p_lesson(context, enrolment, lesson, user):
     parent = (
         origin_of(settings.WAGTAILADMIN_BASE_URL) if getattr(request, "is_dummy", False) else request_origin(request)
     )
+    attempts, states = lesson_records(enrolment, user, activity_ids)
     return {
         "present": bool(activity_ids),
-        "attempts": attempts_for(enrolment, activity_ids),
-        "states": saved_states(user, activity_ids) if enrolment else {},
+        "attempts": attempts,
+        "states": states,
         "iri_base": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
         "mbox": learner_mbox(user).removeprefix("mailto:") if user.is_authenticated else "",
         "player_origin": player_origin(),
