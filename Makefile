@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install assets migrate content demo test test-fast lint format messages bench clean
+.PHONY: help run setup install assets migrate content demo test test-fast lint format messages bench bench-national bench-readme clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,8 +54,14 @@ messages: install ## Update and compile the fi/sv translations of the interface
 	$(PY) manage.py makemessages -l fi -l sv --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'content/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
-bench: install assets ## Benchmarks on PostgreSQL behind gunicorn (see bench/README.md)
+bench: install assets ## Benchmarks on PostgreSQL behind gunicorn, side by side with wagtail-lms (see bench/README.md)
 	$(PY) bench/run.py
+
+bench-national: install assets ## The benchmarks again on a database seeded to national scale, with query plans
+	BENCH_SCALE=national $(PY) bench/run.py
+
+bench-readme: ## Write the tables of the latest results (var/bench/*.json) into bench/README.md
+	$(PY) bench/report.py $(wildcard var/bench/latest.json var/bench/latest-national.json)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 var
