@@ -51,7 +51,7 @@ class TrainingIndexPage(CachedViewRestrictions, Page):
         from .selectors import training_catalogue
 
         context = super().get_context(request, *args, **kwargs)
-        context["trainings"] = training_catalogue(locale=self.locale, user=request.user)
+        context["trainings"] = training_catalogue(locale_id=self.locale_id, user=request.user)
         return context
 
 

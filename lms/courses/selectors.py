@@ -14,7 +14,7 @@ from functools import cached_property
 
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
-from .structure import canonical_training_id, language_of, structures_for, training_of
+from .structure import canonical_training_id, default_language, language_of, live_trainings, structures_for, training_of
 
 # Plain strings: comparing with an enum member's attribute costs a descriptor call each time (Python 3.11).
 COMPLETED, NOT_STARTED = LessonStatus.COMPLETED.value, LessonStatus.NOT_STARTED.value
@@ -131,6 +131,9 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
     return outlines
 
 
+_ENROLMENT = f"SELECT * FROM {Enrolment._meta.db_table} WHERE user_id = %s AND training_id = %s"  # noqa: S608 (a table name)
+
+
 def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
     """The user's enrolment in ``training`` (any language version): one query, no join.
 
@@ -140,7 +143,9 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
     if not user.is_authenticated:
         return None
     training_id = canonical_training_id(training)
-    enrolment = Enrolment.objects.filter(user=user, training_id=training_id).first()
+    # On every learner request: SQL, because compiling the same filter cost the ORM twice what
+    # running it cost PostgreSQL. raw() still gives the model with its fields converted.
+    enrolment = next(iter(Enrolment.objects.raw(_ENROLMENT, [user.pk, training_id])), None)
     if enrolment is not None and training.pk == training_id:
         enrolment.training = training
     return enrolment
@@ -152,43 +157,43 @@ def _progress_by_key(enrolment: Enrolment | None) -> dict[uuid.UUID, LessonProgr
     return {p.lesson_key: p for p in LessonProgress.objects.filter(enrolment=enrolment)}
 
 
-def training_catalogue(*, locale, user) -> list[dict]:
-    """The live trainings in ``locale`` with the user's enrolment in each, if any."""
-    trainings = list(TrainingPage.objects.live().filter(locale=locale).order_by("path"))
+def training_catalogue(*, locale_id: int, user) -> list[dict]:
+    """The live trainings in a locale with the user's enrolment in each, if any (one query, none anonymous)."""
+    language, index = language_of(locale_id), live_trainings()
+    trainings = sorted((page for (_key, lang), page in index.by_key.items() if lang == language), key=lambda p: p.path)
     enrolled = {}
     if user.is_authenticated:
         enrolled = {
-            e.training.translation_key: e
-            for e in Enrolment.objects.filter(user=user)
-            .select_related("training")
-            .only("status", "completed_at", "training__translation_key")
+            index.by_id[e.training_id].translation_key: e
+            for e in Enrolment.objects.filter(user=user).only("status", "completed_at", "training_id")
+            if e.training_id in index.by_id
         }
     return [{"page": t, "enrolment": enrolled.get(t.translation_key)} for t in trainings]
 
 
 def training_overview(*, training: TrainingPage, user, request) -> dict:
+    """The training page: the outline with the learner's progress and the prerequisites (two queries)."""
     enrolment = enrolment_in(user=user, training=training)
     outline = _outlines([training], {training.translation_key: enrolment}, _progress_by_key(enrolment), request)[
         training.pk
     ]
-    required = [p.required_training for p in training.prerequisites.select_related("required_training")]
-    localised = {
-        t.translation_key: t
-        for t in TrainingPage.objects.filter(
-            translation_key__in=[r.translation_key for r in required], locale_id=training.locale_id
-        )
-    }
+    index = live_trainings()
+    language = language_of(training.locale_id)
+    required = [
+        index.by_key.get((key, language)) or index.by_key.get((key, default_language()))
+        for key in index.prerequisites.get(training.translation_key, ())
+    ]
     return {
         "outline": outline,
         "enrolment": enrolment,
-        "prerequisites": [localised.get(r.translation_key, r) for r in required],
+        "prerequisites": [page for page in required if page is not None],
         "needs_key": training.enrolment_mode == EnrolmentMode.KEY,
         "by_invitation": training.enrolment_mode == EnrolmentMode.INVITATION,
     }
 
 
 def module_overview(*, module, user, request) -> dict:
-    training = TrainingPage.objects.ancestor_of(module).first()
+    training = training_of(module)
     context = training_overview(training=training, user=user, request=request)
     context["training"] = training
     context["module_entry"] = next((m for m in context["outline"].modules if m.pk == module.pk), None)
@@ -241,19 +246,22 @@ def lesson_context(view: LessonView, request) -> dict:
 
 
 def dashboard(*, user, language: str, request) -> list[Outline]:
-    """The user's trainings in ``language`` (falling back to the default one), with progress."""
-    enrolments = list(Enrolment.objects.filter(user=user).select_related("training").order_by("-enrolled_at"))
+    """The user's trainings in ``language`` (falling back to the default one), with progress.
+
+    Two queries (enrolments, progress); the training pages come from the cached index.
+    """
+    enrolments = list(Enrolment.objects.filter(user=user).order_by("-enrolled_at"))
     if not enrolments:
         return []
-    keys = [e.training.translation_key for e in enrolments]
-    localised = {
-        t.translation_key: t
-        for t in TrainingPage.objects.filter(translation_key__in=keys, locale__language_code=language).live()
-    }
-    trainings = [localised.get(e.training.translation_key, e.training) for e in enrolments]
+    index = live_trainings()
+    for enrolment in enrolments:
+        if enrolment.training_id in index.by_id:
+            enrolment.training = index.by_id[enrolment.training_id]  # else read when used: an unpublished one
+    trainings = [index.localised(e.training, language) for e in enrolments]
     by_key = {e.training.translation_key: e for e in enrolments}
     progress = {
-        p.lesson_key: p for p in LessonProgress.objects.filter(enrolment__in=enrolments).only("lesson_key", "status")
+        p.lesson_key: p
+        for p in LessonProgress.objects.filter(enrolment__in=[e.pk for e in enrolments]).only("lesson_key", "status")
     }
     outlines = _outlines(trainings, by_key, progress, request)
     return [outlines[t.pk] for t in trainings]

@@ -34,7 +34,7 @@ from lms import generation
 from .blocks import Requirements, requirements_of
 from .completion import activity_pass_marks
 from .enums import LessonStatus
-from .models import LessonPage, ModulePage, TrainingPage
+from .models import LessonPage, ModulePage, TrainingPage, TrainingPrerequisite
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,44 @@ def language_of(locale_id: int) -> str:
 def default_language() -> str:
     """The language of the default locale (Wagtail's rule, without its query)."""
     return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+@dataclass(frozen=True)
+class Trainings:
+    """Every live training page, in every language: a handful of pages every learner page looks up."""
+
+    by_id: Mapping[int, TrainingPage]
+    by_key: Mapping[tuple[uuid.UUID, str], TrainingPage]  # (translation key, language)
+    prerequisites: Mapping[uuid.UUID, tuple[uuid.UUID, ...]]  # training key -> required trainings' keys
+
+    def localised(self, training: TrainingPage, language: str) -> TrainingPage:
+        """``training`` in ``language`` where it is published, else as it is."""
+        return self.by_key.get((training.translation_key, language), training)
+
+
+def live_trainings() -> Trainings:
+    """The live trainings and their prerequisites (two queries per generation; then from the process).
+
+    The pages are for reading only (see ``generation.cached``).
+    """
+
+    def build_index() -> Trainings:
+        pages = list(TrainingPage.objects.live().order_by("path"))
+        by_id = {page.pk: page for page in pages}
+        prerequisites: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for training_id, required_key in (
+            TrainingPrerequisite.objects.filter(training_id__in=by_id)
+            .order_by("sort_order")
+            .values_list("training_id", "required_training__translation_key")
+        ):
+            prerequisites.setdefault(by_id[training_id].translation_key, []).append(required_key)
+        return Trainings(
+            by_id=by_id,
+            by_key={(page.translation_key, language_of(page.locale_id)): page for page in pages},
+            prerequisites={key: tuple(keys) for key, keys in prerequisites.items()},
+        )
+
+    return generation.cached("live-trainings", build_index, immutable=True)
 
 
 def live_lesson(pk: int) -> LessonPage | None:

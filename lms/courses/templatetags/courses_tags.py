@@ -18,8 +18,8 @@ def get_item(mapping, key):
 
 
 @register.simple_tag(takes_context=True)
-def catalogue(context, locale):
-    return training_catalogue(locale=locale, user=context["request"].user)
+def catalogue(context, locale_id):
+    return training_catalogue(locale_id=locale_id, user=context["request"].user)
 
 
 @register.simple_tag(takes_context=True)
