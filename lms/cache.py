@@ -29,3 +29,16 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _PersistentClients
+
+    def count_hit(self, key: str, timeout: int) -> int:
+        """Add one to a counter that lives ``timeout`` seconds after its last hit: one round trip.
+
+        The rate limiter counts every verification and log-in; through Django's API that is
+        ``add``, then ``incr``, which itself asks whether the key exists first: three round trips.
+        """
+        key = self.make_and_validate_key(key)
+        with self._cache.get_client(key, write=True).pipeline() as pipe:  # MULTI ... EXEC
+            pipe.incr(key)
+            pipe.expire(key, timeout)
+            count, _expiry_set = pipe.execute()
+        return int(count)

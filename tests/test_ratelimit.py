@@ -317,9 +317,10 @@ def test_per_process_cache_in_production_is_reported_by_check_deploy():
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
-@pytest.fixture
-def redis_cache():
-    """Django's Redis cache backend on database 13, under a prefix of its own; skipped without Redis."""
+@pytest.fixture(params=["django.core.cache.backends.redis.RedisCache", "lms.cache.RedisCache"])
+def redis_cache(request):
+    """Django's Redis cache backend, and Kyky's (one round trip per hit), on database 13 under a prefix of
+    their own; skipped without Redis."""
     import redis
 
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
@@ -330,7 +331,7 @@ def redis_cache():
             pytest.fail(f"CI must test rate limits against Redis on 127.0.0.1:6379: {error}")
         pytest.skip(f"no Redis on 127.0.0.1:6379 ({error})")
     prefix = f"kyky-test-{uuid.uuid4().hex}"
-    config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    config = {"BACKEND": request.param, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
     with override_settings(CACHES={"default": config}):
         yield config
     for key in connection.scan_iter(f"{prefix}:*"):
@@ -401,3 +402,16 @@ def test_verification_stays_up_when_the_cache_server_is_down(client):
     with override_settings(CACHES=dead):
         for _ in range(3):
             assert client.get("/verify/0000-0000-0000-0000/").status_code == 404
+
+
+def test_a_window_counter_never_outlives_its_window(redis_cache):
+    """A counter without an expiry would stay in Redis for ever, one per client and window."""
+    import redis
+
+    ratelimit.limited("verify", "client-ttl", limit=5, window=60)
+    ratelimit.limited("verify", "client-ttl", limit=5, window=60)
+    connection = redis.Redis.from_url(REDIS_URL)
+    keys = list(connection.scan_iter(f"{redis_cache['KEY_PREFIX']}:*"))
+    assert len(keys) == 1
+    assert 0 < connection.ttl(keys[0]) <= 61
+    assert cache.get(keys[0].decode().split(":", 2)[2]) == 2

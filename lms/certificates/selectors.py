@@ -24,5 +24,11 @@ def personal_data(user) -> dict:
 
 
 def by_code(code: str) -> Certificate | None:
-    """One query, whatever the code; None for anything not issued."""
-    return Certificate.objects.filter(code=code).select_related("enrolment").first()
+    """One query, whatever the code; None for anything not issued.
+
+    Not the signed credential: the page shows the facts, and the credential is the largest column.
+    """
+    try:
+        return Certificate.objects.select_related("enrolment").defer("credential").get(code=code)
+    except Certificate.DoesNotExist:
+        return None
