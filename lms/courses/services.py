@@ -129,7 +129,11 @@ def enrolment_notify(*, enrolment_id: int) -> bool:
 
 
 def _locked(enrolment: Enrolment) -> Enrolment:
-    return Enrolment.objects.select_for_update(of=("self",)).select_related("training").get(pk=enrolment.pk)
+    """The enrolment's row again, locked; its training page is the one already in hand (cached), not a join."""
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if Enrolment.training.is_cached(enrolment):
+        locked.training = enrolment.training
+    return locked
 
 
 def enrolment_lock(enrolment: Enrolment) -> Enrolment:
