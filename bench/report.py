@@ -182,10 +182,14 @@ def extras(results: dict) -> list[str]:
                 f"VACUUM ANALYZE {seed['vacuum_analyze_seconds']:.0f} s; total {seed['seconds']:.0f} s; "
                 f"database {seed['database_gb']:.1f} GB."
             )
-    if results.get("national_plan", {}).get("factor", 1) < 1:
-        lines.append(
-            f"The disk did not hold the full national seed: counts scaled by {results['national_plan']['factor']:.2f}."
+    national_plan = results.get("national_plan", {})
+    if national_plan.get("factor", 1) < 1:
+        why = (
+            "the disk did not hold the full seed"
+            if national_plan["free_gb"] * 0.6 < national_plan["needed_gb"]
+            else "BENCH_NATIONAL_FACTOR asked for a smaller seed"
         )
+        lines.append(f"NOT the full national scale: {why}; counts scaled by {national_plan['factor']:.2f}.")
     line = queries_line(results)
     if line:
         lines.append(line)
