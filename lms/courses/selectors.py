@@ -14,6 +14,7 @@ from functools import cached_property
 
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
+from .rendering import lesson_segments
 from .structure import canonical_training_id, default_language, language_of, live_trainings, structures_for, training_of
 
 # Plain strings: comparing with an enum member's attribute costs a descriptor call each time (Python 3.11).
@@ -94,11 +95,11 @@ class Outline(LessonCounts):
         )
 
 
-def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, request) -> dict[int, Outline]:
+def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, request) -> dict[int, Outline]:
     """Outlines of ``trainings`` keyed by page id, in each training's language, from the cached structures.
 
-    No query when the structures are cached; the learner's ``progress`` (``{lesson_key: record}``)
-    gives each lesson its status.
+    No query when the structures are cached; ``statuses`` (``{lesson_key: status}``, the learner's
+    progress) gives each lesson its status.
     """
     structures = structures_for(trainings)
     outlines = {}
@@ -111,14 +112,13 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, progress: dict, r
             entry = ModuleEntry(pk=page.pk, key=module.key, title=page.title, url=page.url)
             for lesson in module.lessons:
                 lesson_page = structure.page(lesson, language)
-                record = progress.get(lesson.key)
                 entry.lessons.append(
                     LessonEntry(
                         pk=lesson_page.pk,
                         key=lesson.key,
                         title=lesson_page.title,
                         url=lesson_page.url,
-                        status=record.status if record else NOT_STARTED,
+                        status=statuses.get(lesson.key, NOT_STARTED),
                     )
                 )
             modules.append(entry)
@@ -151,6 +151,16 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
     return enrolment
 
 
+def _statuses(progress: dict[uuid.UUID, LessonProgress]) -> dict[uuid.UUID, str]:
+    return {key: record.status for key, record in progress.items()}
+
+
+def _statuses_of(enrolment: Enrolment | None) -> dict[uuid.UUID, str]:
+    if enrolment is None:
+        return {}
+    return dict(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_key", "status"))
+
+
 def _progress_by_key(enrolment: Enrolment | None) -> dict[uuid.UUID, LessonProgress]:
     if enrolment is None:
         return {}
@@ -174,9 +184,8 @@ def training_catalogue(*, locale_id: int, user) -> list[dict]:
 def training_overview(*, training: TrainingPage, user, request) -> dict:
     """The training page: the outline with the learner's progress and the prerequisites (two queries)."""
     enrolment = enrolment_in(user=user, training=training)
-    outline = _outlines([training], {training.translation_key: enrolment}, _progress_by_key(enrolment), request)[
-        training.pk
-    ]
+    statuses = _statuses_of(enrolment)
+    outline = _outlines([training], {training.translation_key: enrolment}, statuses, request)[training.pk]
     index = live_trainings()
     language = language_of(training.locale_id)
     required = [
@@ -224,7 +233,8 @@ def lesson_view(*, lesson: LessonPage, user) -> LessonView:
 
 def lesson_context(view: LessonView, request) -> dict:
     """Outline, neighbours and this learner's answers for the lesson page (two more queries)."""
-    outline = _outlines([view.training], {view.training.translation_key: view.enrolment}, view.progress, request)[
+    statuses = _statuses(view.progress)
+    outline = _outlines([view.training], {view.training.translation_key: view.enrolment}, statuses, request)[
         view.training.pk
     ]
     view.outline = outline
@@ -240,9 +250,14 @@ def lesson_context(view: LessonView, request) -> dict:
         "previous_lesson": lessons[index - 1] if index else None,
         "next_lesson": lessons[index + 1] if index is not None and index + 1 < len(lessons) else None,
         "lesson_progress": record,
+        # A preview's body is a draft: rendered for it alone, never kept.
+        "segments": lesson_segments(view.lesson, cached=not getattr(request, "is_preview", False)),
         "answers": record.answers if record else {},
         "reflections": record.reflections if record else {},
     }
+
+
+_ENROLMENTS = f"SELECT * FROM {Enrolment._meta.db_table} WHERE user_id = %s ORDER BY enrolled_at DESC"  # noqa: S608
 
 
 def dashboard(*, user, language: str, request) -> list[Outline]:
@@ -250,7 +265,7 @@ def dashboard(*, user, language: str, request) -> list[Outline]:
 
     Two queries (enrolments, progress); the training pages come from the cached index.
     """
-    enrolments = list(Enrolment.objects.filter(user=user).order_by("-enrolled_at"))
+    enrolments = list(Enrolment.objects.raw(_ENROLMENTS, [user.pk]))
     if not enrolments:
         return []
     index = live_trainings()
@@ -259,10 +274,9 @@ def dashboard(*, user, language: str, request) -> list[Outline]:
             enrolment.training = index.by_id[enrolment.training_id]  # else read when used: an unpublished one
     trainings = [index.localised(e.training, language) for e in enrolments]
     by_key = {e.training.translation_key: e for e in enrolments}
-    progress = {
-        p.lesson_key: p
-        for p in LessonProgress.objects.filter(enrolment__in=[e.pk for e in enrolments]).only("lesson_key", "status")
-    }
+    progress = dict(
+        LessonProgress.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list("lesson_key", "status")
+    )
     outlines = _outlines(trainings, by_key, progress, request)
     return [outlines[t.pk] for t in trainings]
 

@@ -217,3 +217,29 @@ def test_trainer_previews_a_draft_lesson_as_learners_see_it(client, course, user
     assert "Vaihtoehto 2" in html
     assert "Palaute" not in html
     assert LessonProgress.objects.count() == 0
+
+
+def test_a_draft_body_is_previewed_while_learners_keep_the_live_one(client, course, learner, user_factory):
+    """The live body is rendered once and kept; a preview must never show it, nor leak the draft to learners."""
+    training, lesson, _second = course
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    first = client.get(lesson.url)  # renders and keeps the live body
+    assert first.status_code == 200
+    assert "Luonnosteksti" not in first.content.decode()
+    trainers_group_ensure()
+    trainer = user_factory()
+    trainer.groups.add(Group.objects.get(name=TRAINERS))
+    lesson.body = [text("<p>Luonnosteksti</p>"), *lesson.body.raw_data]
+    lesson.save_revision(user=trainer)
+
+    client.force_login(trainer)
+    assert "Luonnosteksti" in client.get(f"/admin/pages/{lesson.pk}/view_draft/").content.decode()
+    client.force_login(learner)
+    assert "Luonnosteksti" not in client.get(lesson.url).content.decode()
+
+    live = type(lesson).objects.get(pk=lesson.pk)
+    live.get_latest_revision().publish()
+    response = client.get(lesson.url)
+    assert response.status_code == 200, response.get("Location")
+    assert "Luonnosteksti" in response.content.decode(), "publishing shows the new body at once"

@@ -1,0 +1,51 @@
+"""A lesson's body as the same-for-everyone markup it is, with the learner's blocks left to fill in.
+
+Text, images, videos, callouts and documents render the same for every learner: rendering them
+means converting the stored blocks, expanding rich text and finding image renditions, all of it
+per request. ``lesson_segments`` does that once per published state of the lesson and keeps the
+result in the process; the questions, reflections and H5P activities stay blocks, which the lesson
+template renders with the learner's answers and attempts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString, mark_safe
+
+from lms import generation
+
+PERSONAL_BLOCKS = frozenset({"question", "reflection", "h5p"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "html", or the type of a personal block
+    html: SafeString | str = ""
+    block: object = None  # the bound block, for a personal one
+
+
+def lesson_segments(lesson, *, cached: bool = True) -> tuple[Segment, ...]:
+    """The segments of ``lesson``'s body; ``cached=False`` for a preview, whose body is not the live one."""
+    if not cached:
+        return _segments(lesson)
+    key = f"kyky:{generation.current()}:lesson-segments:{lesson.pk}"
+    segments = generation.local_get(key)
+    if segments is None:
+        segments = _segments(lesson)
+        generation.local_set(key, segments)
+    return segments
+
+
+def _segments(lesson) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    for block in lesson.body:
+        if block.block_type in PERSONAL_BLOCKS:
+            out.append(Segment(kind=block.block_type, block=block))
+            continue
+        html = block.render_as_block({"page": lesson})
+        if out and out[-1].kind == "html":  # neighbours join into one string
+            out[-1] = Segment(kind="html", html=mark_safe(out[-1].html + html))  # noqa: S308 - both rendered by their templates
+        else:
+            out.append(Segment(kind="html", html=html))
+    return tuple(out)
