@@ -1,12 +1,13 @@
-"""Each journey once, in-process: its queries (Django's CaptureQueriesContext) and their plans.
+"""Each journey in-process: its queries (Django's CaptureQueriesContext) and their plans.
 
 Runs under either application's settings, with nothing but Django: ``python -m bench.capture`` for
 Kyky, ``python -m capture`` in the peer's environment (``bench/`` is on its path). Reads a JSON
 object on stdin, ``{"journeys": [{"key", "label", "method", "path", "body", "headers", "cookies"}],
-"explain": bool}``, and prints JSON: per journey the response status, every query with its time,
-and with ``explain`` the plan of each SELECT, UPDATE and DELETE from ``EXPLAIN (ANALYZE, BUFFERS)``
-(run inside a transaction that is rolled back), the scans in it, and any sequential scan of a table
-of at least ``BIG_TABLE_ROWS`` rows, which at national scale means a missing index.
+"explain": bool}``, and prints JSON: per journey (its second request: the first warms the caches,
+as under load) the response status, every query with its time, and with ``explain`` the plan of
+each SELECT, UPDATE and DELETE from ``EXPLAIN (ANALYZE, BUFFERS)`` (run inside a transaction that
+is rolled back), the scans in it, and any sequential scan of a table of at least
+``BIG_TABLE_ROWS`` rows, which at national scale means a missing index.
 """
 
 import json
@@ -24,10 +25,10 @@ SCAN = re.compile(
 EXPLAINABLE = ("SELECT", "WITH", "UPDATE", "DELETE")
 
 
-def _body(template: str | None) -> bytes:
+def _body(template: str | None, alt: str) -> bytes:
     if template is None:
         return b""
-    return template.replace("{uuid}", str(uuid.uuid4())).replace("{alt}", "1").replace("{n}", "1").encode()
+    return template.replace("{uuid}", str(uuid.uuid4())).replace("{alt}", alt).replace("{n}", alt).encode()
 
 
 def _plan(cursor, sql: str) -> str:
@@ -41,6 +42,16 @@ def _plan(cursor, sql: str) -> str:
         return f"(not explained: {error})"
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def send(alt: str, client, journey: dict):
+    headers = journey.get("headers") or {}
+    return client.generic(
+        journey.get("method", "GET"),
+        journey["path"],
+        data=_body(journey.get("body"), alt),
+        content_type=headers.get("Content-Type", "application/octet-stream"),
+    )
 
 
 def capture(journeys: list[dict], explain: bool) -> dict:
@@ -58,14 +69,9 @@ def capture(journeys: list[dict], explain: bool) -> dict:
         for part in filter(None, (p.strip() for p in cookie.split(";"))):
             name, _eq, value = part.partition("=")
             client.cookies[name] = value
-        headers = journey.get("headers") or {}
+        send("0", client, journey)  # warm, as every request under load is: the counted one is the second
         with CaptureQueriesContext(connection) as queries:
-            response = client.generic(
-                journey.get("method", "GET"),
-                journey["path"],
-                data=_body(journey.get("body")),
-                content_type=headers.get("Content-Type", "application/octet-stream"),
-            )
+            response = send("1", client, journey)
         rows = [{"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in queries.captured_queries]
         if explain:
             plans: dict[str, str] = {}
