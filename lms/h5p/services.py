@@ -7,6 +7,7 @@ import datetime
 import json
 import re
 import uuid
+from contextlib import nullcontext
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -294,10 +295,12 @@ def _statement_store(statement_id, user, enrolment, activity: int, verb: str, st
     """Insert the statement; False when it is stored already (409 when with other content).
 
     The insert is tried first, so a new statement (the common case) costs one query; the unique
-    statement id catches a repeat, which is then compared with what is stored.
+    statement id catches a repeat, which is then compared with what is stored. Outside a
+    transaction the insert is its own (autocommit: no BEGIN and COMMIT around one row); inside
+    one, a savepoint keeps a repeat from breaking it.
     """
     try:
-        with transaction.atomic():
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
             XAPIStatement.objects.create(
                 statement_id=statement_id,
                 user=user,

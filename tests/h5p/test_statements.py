@@ -88,6 +88,20 @@ def test_a_resent_statement_changes_nothing_and_a_conflicting_one_is_refused(cli
     assert XAPIStatement.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_resent_statement_is_still_caught(client, h5p_lesson, learner, activity):
+    """As in production (autocommit): the insert is its own transaction, and a repeat breaks nothing after it."""
+    training, lesson = h5p_lesson
+    courses.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    body = statement(activity, learner)
+    assert post(client, lesson, body).status_code == 200
+    assert post(client, lesson, body).status_code == 200
+    assert post(client, lesson, {**body, "result": {"score": {"raw": 0, "max": 1}}}).status_code == 409
+    assert post(client, lesson, statement(activity, learner)).status_code == 200, "the connection is still usable"
+    assert XAPIStatement.objects.count() == 2
+
+
 def test_a_batch_with_the_same_id_twice_is_a_bad_request(client, enrolled, activity, learner):
     _enrolment, lesson = enrolled
     body = statement(activity, learner)
