@@ -18,14 +18,12 @@ import json
 import os
 import sys
 import uuid
-from importlib import import_module
 
 import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -41,6 +39,7 @@ from bench.peer.shared import (  # noqa: E402
     LESSON_HTML,
     MODULE_SIZE,
     SETUP_VERBS,
+    session_for,
     statement,
 )
 from lms.certificates.models import Certificate  # noqa: E402
@@ -51,15 +50,6 @@ from lms.organisations.models import Cohort, CohortLearner, Membership, Organisa
 
 User = get_user_model()
 HOST = "127.0.0.1"
-
-
-def session_for(user) -> str:
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 def activities(count: int) -> list[H5PActivity]:

@@ -11,14 +11,11 @@ to wagtail-lms's own xAPI endpoint (through Django's test client), so its own co
 import json
 import os
 import sys
-from importlib import import_module
 
 import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -41,6 +38,7 @@ from .shared import (  # noqa: E402
     LEARNERS,
     LESSON_HTML,
     SETUP_VERBS,
+    session_for,
     statement,
 )
 
@@ -101,15 +99,6 @@ def post_statements(client: Client, activity: H5PActivity, verbs: list[str], tag
         )
         if response.status_code != 200:
             sys.exit(f"wagtail-lms refused a statement: {response.status_code} {response.content[:300]!r}")
-
-
-def session_for(user) -> str:
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 def main():

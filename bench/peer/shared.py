@@ -1,7 +1,7 @@
 """The scenario both sides of the comparison build, in one place: same courses, texts, learners, statements.
 
-Plain Python without Django, imported by Kyky's side as ``bench.peer.shared`` and by the peer as
-``peer.shared``.
+Plain Python (Django only inside ``session_for``), imported by Kyky's side as
+``bench.peer.shared`` and by the peer as ``peer.shared``.
 """
 
 import os
@@ -78,3 +78,18 @@ def statement(verb: str, object_iri: str, statement_id: str, *, with_result: boo
     if with_result if with_result is not None else verb in ("answered", "completed"):
         result["result"] = dict(RESULT, response="true") if verb == "answered" else dict(RESULT)
     return result
+
+
+def session_for(user) -> str:
+    """A logged-in session for ``user`` in the running project's session engine: the load generator's cookie."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
