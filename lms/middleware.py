@@ -114,10 +114,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if report_only:
             return parts
         update = dict(parts.update or {})
-        update["frame-src"] = [*update.get("frame-src", []), settings.H5P_ORIGIN]
-        if request.path_info.startswith("/admin/"):
-            update["style-src"] = [*update.get("style-src", []), "'unsafe-inline'"]
-            update["img-src"] = [*update.get("img-src", []), "blob:"]
+        for directive, sources in _request_sources(request.path_info.startswith("/admin/"), settings.H5P_ORIGIN):
+            update[directive] = [*update.get(directive, []), *sources]
         parts.update = update
         return parts
 
@@ -125,13 +123,19 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 _RESPONSE_POLICY_ATTRS = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
 
 
+def _request_sources(admin: bool, player_origin: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What a request adds to the settings' policy: the player's frames, and the admin's inline styles."""
+    added = (("frame-src", (player_origin,)),)
+    if admin:
+        added += (("style-src", ("'unsafe-inline'",)), ("img-src", ("blob:",)))
+    return added
+
+
 @lru_cache(maxsize=8)
 def _built_policy(admin: bool, player_origin: str) -> str:
-    """What ``get_policy_parts`` adds to the settings' policy, for a plain response."""
-    update = {"frame-src": [player_origin]}
-    if admin:
-        update.update({"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]})
-    return build_policy(update=update)
+    """The header of a plain response: the settings' policy with what the request adds."""
+    added = _request_sources(admin, player_origin)
+    return build_policy(update={directive: list(sources) for directive, sources in added})
 
 
 @receiver(setting_changed)
