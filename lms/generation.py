@@ -62,6 +62,11 @@ def _bump() -> None:
         _request.value = value
 
 
+def key(name: str) -> str:
+    """The cache key of ``name`` in the current generation."""
+    return f"kyky:{current()}:{name}"
+
+
 def cached(name: str, build, *, timeout: int = TIMEOUT, immutable: bool = False):
     """``build()`` for ``name`` in the current generation, from the cache when it is there.
 
@@ -69,17 +74,17 @@ def cached(name: str, build, *, timeout: int = TIMEOUT, immutable: bool = False)
     also kept in this process, so that the hot path does not unpickle them on every request; a new
     generation has new keys. Whoever reads such a value must not change it.
     """
-    key = f"kyky:{current()}:{name}"
-    if immutable and (value := local_get(key)) is not None:
+    entry = key(name)
+    if immutable and (value := local_get(entry)) is not None:
         return value
-    value = cache.get(key)
+    value = cache.get(entry)
     if value is None:
         value = build()
         if value is None:
             return None  # a miss (a page not live, say) is not kept
-        cache.set(key, value, timeout)
+        cache.set(entry, value, timeout)
     if immutable:
-        local_set(key, value)
+        local_set(entry, value)
     return value
 
 

@@ -29,7 +29,7 @@ def lesson_segments(lesson, *, cached: bool = True) -> tuple[Segment, ...]:
     """The segments of ``lesson``'s body; ``cached=False`` for a preview, whose body is not the live one."""
     if not cached:
         return _segments(lesson)
-    key = f"kyky:{generation.current()}:lesson-segments:{lesson.pk}"
+    key = generation.key(f"lesson-segments:{lesson.pk}")
     segments = generation.local_get(key)
     if segments is None:
         segments = _segments(lesson)

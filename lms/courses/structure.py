@@ -94,7 +94,7 @@ def structure_for(training) -> TrainingStructure:
 def structures_for(trainings: Iterable) -> dict[uuid.UUID, TrainingStructure]:
     """Structures of several trainings, by translation key: one cache round trip for those cached."""
     keys = {t.translation_key for t in trainings}
-    prefix = f"kyky:{generation.current()}:structure:"
+    prefix = generation.key("structure:")
     found = {key: local for key in keys if (local := generation.local_get(f"{prefix}{key}")) is not None}
     wanted = [f"{prefix}{key}" for key in keys - set(found)]
     found.update({s.key: s for s in cache.get_many(wanted).values()} if wanted else {})

@@ -16,7 +16,7 @@ class CachedActivityChooserBlock(SnippetChooserBlock):
     """
 
     def bulk_to_python(self, values):
-        keys = {pk: f"kyky:{generation.current()}:h5p-activity:{pk}" for pk in values if pk is not None}
+        keys = {pk: generation.key(f"h5p-activity:{pk}") for pk in values if pk is not None}
         cached = cache.get_many(list(keys.values()))
         found = {pk: cached[key] for pk, key in keys.items() if key in cached}
         missing = [pk for pk in keys if pk not in found]
