@@ -34,7 +34,7 @@ def serve_lesson(request, lesson: LessonPage):
         read_only = True
     else:
         if services.visit_changes(enrolment=view.enrolment, lesson=lesson, record=view.lesson_progress):
-            view.progress[lesson.translation_key] = services.lesson_open(enrolment=view.enrolment, lesson=lesson)
+            view.record_opened(services.lesson_open(enrolment=view.enrolment, lesson=lesson))
     context = lesson.get_context(request)
     context.update(selectors.lesson_context(view, request))
     context["preview"] = read_only
