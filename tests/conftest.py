@@ -102,3 +102,11 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: nothing (a user's row, a route) carries over from another."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -15,7 +15,7 @@ from lms.courses.models import LessonPage, ModulePage, TrainingIndexPage, Traini
 class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"learner{n}@example.com")
     certificate_name = factory.Faker("name", locale="fi_FI")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")  # hashed before the insert: one save
 
     class Meta:
         model = get_user_model()
@@ -23,7 +23,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
-        self.save()
         if create:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 

@@ -10,12 +10,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.models import EmailAddress, EmailConfirmation
         from django.contrib.auth.models import Group
-        from django.db.models.signals import m2m_changed, post_save, pre_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
         from wagtail.models import ModelLogEntry, PageLogEntry
 
         from lms import audit, checks  # noqa: F401  (Kyky's system checks; Kyky's log actions for Wagtail)
 
-        from . import admin_data, handlers
+        from . import admin_data, backends, handlers
         from .models import User
         from .personal_data import account_data, register
 
@@ -29,3 +29,5 @@ class AccountsConfig(AppConfig):
         )
         pre_save.connect(handlers.user_flags_before_save, sender=User, dispatch_uid="audit.user_flags_before")
         post_save.connect(handlers.user_flags_after_save, sender=User, dispatch_uid="audit.user_flags_after")
+        post_save.connect(backends.user_changed, sender=User, dispatch_uid="accounts.cached_user_saved")
+        post_delete.connect(backends.user_changed, sender=User, dispatch_uid="accounts.cached_user_deleted")

@@ -6,7 +6,9 @@ protected); the erasure withdraws certificates, anonymises what must stay, scrub
 person's name and logs that an account was erased, by whom.
 
 Wagtail's bulk "mark as active/inactive" updates rows without a save or a log entry; it is logged
-here as a role change (group changes, in bulk or not, are logged by ``handlers``).
+here as a role change (group changes, in bulk or not, are logged by ``handlers``), and the cached
+rows of the users it changed are thrown away (``lms.accounts.backends``), so that a deactivated
+user's next request is refused.
 """
 
 from django.shortcuts import redirect
@@ -16,6 +18,7 @@ from wagtail.admin import messages
 
 from lms import audit
 
+from .backends import forget
 from .models import User
 from .personal_data import account_erase
 
@@ -35,6 +38,13 @@ def erase_users_deleted_in_bulk(request, action_type, objects, action_class_inst
     if action_type == "delete" and objects and all(isinstance(obj, User) for obj in objects):
         for user in objects:
             account_erase(user=user, erased_by=request.user)
+
+
+@hooks.register("after_bulk_action")
+def forget_users_changed_in_bulk(request, action_type, objects, action_class_instance):
+    for user in objects:
+        if isinstance(user, User):
+            forget(user.pk)
 
 
 @hooks.register("after_bulk_action")

@@ -1,5 +1,6 @@
 """Pages for organisation staff: their cohorts, their learners' progress, list uploads."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -195,7 +196,7 @@ def _answer(request, token: str, signup):
             password=signup.cleaned_data["password1"],
             language=request.LANGUAGE_CODE,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         accept = True
     else:
         return None
