@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -22,12 +24,19 @@ def language_links(context):
                 t.locale.language_code: t.get_url(request)
                 for t in page.get_translations(inclusive=True).live().select_related("locale")
             },
+            immutable=True,  # only read: kept in the process too
         )
     elif isinstance(page, Page) and page.pk:
         for translation in page.get_translations(inclusive=True).select_related("locale"):
             urls[translation.locale.language_code] = translation.get_url(request)
     links = []
     for code, name in settings.LANGUAGES:
-        url = urls.get(code) if urls else translate_url(request.get_full_path(), code)
+        url = urls.get(code) if urls else _translated(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url or f"/{code}/", "current": code == current})
     return links
+
+
+@lru_cache(maxsize=4096)
+def _translated(path: str, language: str) -> str:
+    """The path in another language: Django resolves and reverses it, the same every time (URLconf is fixed)."""
+    return translate_url(path, language)
