@@ -159,21 +159,6 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
     return enrolment
 
 
-def _statuses_of(enrolment: Enrolment | None) -> dict[uuid.UUID, str]:
-    if enrolment is None:
-        return {}
-    return dict(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_key", "status"))
-
-
-_PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
-_PROGRESS = (
-    f"SELECT lesson_key = %s, {', '.join(f.column for f in _PROGRESS_FIELDS)} "  # noqa: S608 (names)
-    f"FROM {LessonProgress._meta.db_table} WHERE enrolment_id = %s"
-)
-_KEY_AT = [f.name for f in _PROGRESS_FIELDS].index("lesson_key")
-_STATUS_AT = [f.name for f in _PROGRESS_FIELDS].index("status")
-
-
 def _converters(fields, vendor: str) -> list[list]:
     """Per field, what the ORM converts a database value with on this backend (UUIDs in SQLite, JSON)."""
     key = (tuple(fields), vendor)
@@ -198,28 +183,59 @@ def _converted(values, converters) -> list:
     return out
 
 
-def _lesson_progress(enrolment: Enrolment | None, lesson_key: uuid.UUID):
-    """Every lesson's status, and the record of one lesson (with its answers): one query.
+_ENROLMENT_FIELDS = Enrolment._meta.concrete_fields
+_PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
+_WITH_PROGRESS = (
+    f"SELECT {', '.join('e.' + f.column for f in _ENROLMENT_FIELDS)}, p.lesson_key = %s, "  # noqa: S608 (names)
+    f"{', '.join('p.' + f.column for f in _PROGRESS_FIELDS)} FROM {Enrolment._meta.db_table} e "
+    f"LEFT JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id WHERE e.user_id = %s AND e.training_id = %s"
+)
+_PROGRESS_KEY_AT = [f.name for f in _PROGRESS_FIELDS].index("lesson_key")
+_PROGRESS_STATUS_AT = [f.name for f in _PROGRESS_FIELDS].index("status")
 
-    A learner half-way through a training has dozens of rows; only the current lesson's is made a
-    model (the others' answers are never decoded): this halved the lesson page's cost in Python.
+
+def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UUID | None = None):
+    """The user's enrolment in ``training``, every lesson's status, and one lesson's record: one query.
+
+    ``(enrolment, statuses, record)``, or ``(None, {}, None)`` for someone not enrolled. A learner
+    half-way through a training has dozens of progress rows; only the record of ``lesson_key`` is
+    made a model (the others' answers are never decoded). The join saves the round trip and the
+    Python of a second query on every lesson and training page.
     """
-    if enrolment is None:
-        return {}, None
-    converters = _converters(_PROGRESS_FIELDS, connection.vendor)
-    convert_key = converters[_KEY_AT]
-    key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
-    statuses, record = {}, None
+    if not user.is_authenticated:
+        return None, {}, None
+    training_id = canonical_training_id(training)
+    enrolment_converters = _converters(_ENROLMENT_FIELDS, connection.vendor)
+    progress_converters = _converters(_PROGRESS_FIELDS, connection.vendor)
+    key_converters = progress_converters[_PROGRESS_KEY_AT]
+    key_param = None
+    if lesson_key is not None:
+        key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_PROGRESS, [key_param, enrolment.pk])
-        for current, *values in cursor.fetchall():
-            key = _converted([values[_KEY_AT]], [convert_key])[0] if convert_key else values[_KEY_AT]
-            statuses[key] = values[_STATUS_AT]
-            if current:
-                names = [f.attname for f in _PROGRESS_FIELDS]
-                record = LessonProgress.from_db(connection.alias, names, _converted(values, converters))
-                record.enrolment = enrolment
-    return statuses, record
+        cursor.execute(_WITH_PROGRESS, [key_param, user.pk, training_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, {}, None
+    width = len(_ENROLMENT_FIELDS)
+    enrolment = Enrolment.from_db(
+        connection.alias, [f.attname for f in _ENROLMENT_FIELDS], _converted(rows[0][:width], enrolment_converters)
+    )
+    if training.pk == training_id:
+        enrolment.training = training
+    statuses, record = {}, None
+    for row in rows:
+        current, progress = row[width], row[width + 1 :]
+        if progress[0] is None:  # an enrolment with no progress yet
+            continue
+        key = progress[_PROGRESS_KEY_AT]
+        if key_converters:
+            key = _converted([key], [key_converters])[0]
+        statuses[key] = progress[_PROGRESS_STATUS_AT]
+        if current:
+            names = [f.attname for f in _PROGRESS_FIELDS]
+            record = LessonProgress.from_db(connection.alias, names, _converted(progress, progress_converters))
+            record.enrolment = enrolment
+    return enrolment, statuses, record
 
 
 def training_catalogue(*, locale_id: int, user) -> list[dict]:
@@ -237,9 +253,8 @@ def training_catalogue(*, locale_id: int, user) -> list[dict]:
 
 
 def training_overview(*, training: TrainingPage, user, request) -> dict:
-    """The training page: the outline with the learner's progress and the prerequisites (two queries)."""
-    enrolment = enrolment_in(user=user, training=training)
-    statuses = _statuses_of(enrolment)
+    """The training page: the outline with the learner's progress and the prerequisites (one query)."""
+    enrolment, statuses, _record = enrolment_with_progress(user=user, training=training)
     outline = _outlines([training], {training.translation_key: enrolment}, statuses, request)[training.pk]
     index = live_trainings()
     language = language_of(training.locale_id)
@@ -281,10 +296,10 @@ class LessonView:
 
 
 def lesson_view(*, lesson: LessonPage, user) -> LessonView:
-    """The lesson's training (cached), the learner's enrolment and progress (two queries)."""
+    """The lesson's training (cached), the learner's enrolment and progress (one query)."""
     training = training_of(lesson)
-    enrolment = enrolment_in(user=user, training=training)
-    statuses, record = _lesson_progress(enrolment, lesson.translation_key)
+    key = lesson.translation_key
+    enrolment, statuses, record = enrolment_with_progress(user=user, training=training, lesson_key=key)
     return LessonView(lesson=lesson, training=training, enrolment=enrolment, statuses=statuses, lesson_progress=record)
 
 
