@@ -93,6 +93,7 @@ def test_export_queries_do_not_grow_with_learners(client, two_orgs):
             response = client.get(f"/fi/organisation/cohorts/{cohort.pk}/export.csv")
         return len(queries), len(_csv(response)) - 1
 
+    client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.csv")  # the first request reads the user's row
     small, large = count(cohort_a), count(cohort_b)
     assert (small[1], large[1]) == (10, 500)
     assert small[0] == large[0]
