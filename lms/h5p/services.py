@@ -297,24 +297,41 @@ def _statement_store(statement_id, user, enrolment, activity: int, verb: str, st
     The insert is tried first, so a new statement (the common case) costs one query; the unique
     statement id catches a repeat, which is then compared with what is stored. Outside a
     transaction the insert is its own (autocommit: no BEGIN and COMMIT around one row); inside
-    one, a savepoint keeps a repeat from breaking it.
+    one, a savepoint keeps a repeat from breaking it. The row is written with SQL, each value
+    prepared by its field as the ORM would: building the model and compiling the insert cost more
+    than PostgreSQL's insert did.
     """
+    values = {
+        "statement_id": statement_id,
+        "user_id": user.pk,
+        "enrolment_id": enrolment.pk,
+        "activity_id": activity,
+        "verb": verb,
+        "statement": statement,
+        "stored_at": timezone.now(),
+    }
+    connection = transaction.get_connection()
+    params = [field.get_db_prep_save(values[field.attname], connection) for field in _STATEMENT_FIELDS]
     try:
-        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
-            XAPIStatement.objects.create(
-                statement_id=statement_id,
-                user=user,
-                enrolment=enrolment,
-                activity_id=activity,
-                verb=verb,
-                statement=statement,
-            )
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(_STATEMENT_INSERT, params)
         return True
     except IntegrityError:
         stored = XAPIStatement.objects.filter(statement_id=statement_id).first()
         if stored is None or stored.statement != statement or stored.user_id != user.pk:
             raise StatementError(409, _("A different statement with this id is already stored.")) from None
         return False
+
+
+_STATEMENT_FIELDS = [
+    XAPIStatement._meta.get_field(name)
+    for name in ("statement_id", "user", "enrolment", "activity", "verb", "statement", "stored_at")
+]
+_STATEMENT_INSERT = (
+    f"INSERT INTO {XAPIStatement._meta.db_table} ({', '.join(f.column for f in _STATEMENT_FIELDS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_STATEMENT_FIELDS))})"
+)
+_ATTEMPTS = f"SELECT * FROM {H5PAttempt._meta.db_table} WHERE enrolment_id = %s AND activity_id IN ({{ids}})"  # noqa: S608
 
 
 def _results_apply(enrolment, lesson, results: list[tuple[int, dict, str]]) -> None:
@@ -324,10 +341,9 @@ def _results_apply(enrolment, lesson, results: list[tuple[int, dict, str]]) -> N
     'completed' for an activity already done) costs one query. A change is made under the learner's
     enrolment lock (see ``lms.courses.services``), reading the attempt again.
     """
-    current = {
-        a.activity_id: a
-        for a in H5PAttempt.objects.filter(enrolment=enrolment, activity_id__in=[r[0] for r in results])
-    }
+    ids = sorted({int(r[0]) for r in results})
+    attempts = H5PAttempt.objects.raw(_ATTEMPTS.format(ids=", ".join(["%s"] * len(ids))), [enrolment.pk, *ids])
+    current = {a.activity_id: a for a in attempts}
     if all(_attempt_updated(current.get(activity), result, verb) is None for activity, result, verb in results):
         return
     with transaction.atomic():
