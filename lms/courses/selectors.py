@@ -15,6 +15,8 @@ from functools import cache, cached_property
 from django.apps import apps
 from django.db import connection
 
+from lms import rows
+
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
 from .rendering import lesson_segments
@@ -159,35 +161,11 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
     return enrolment
 
 
-def _converters(fields, vendor: str) -> list[list]:
-    """Per field, what the ORM converts a database value with on this backend (UUIDs in SQLite, JSON)."""
-    key = (tuple(fields), vendor)
-    if key not in _CONVERTERS:
-        _CONVERTERS[key] = [
-            [(c, col) for c in connection.ops.get_db_converters(col) + f.get_db_converters(connection)]
-            for f in fields
-            for col in [f.get_col(f.model._meta.db_table)]
-        ]
-    return _CONVERTERS[key]
-
-
-_CONVERTERS: dict = {}
-
-
-def _converted(values, converters) -> list:
-    out = []
-    for value, field_converters in zip(values, converters, strict=True):
-        for convert, col in field_converters:
-            value = convert(value, col, connection)
-        out.append(value)
-    return out
-
-
 _ENROLMENT_FIELDS = Enrolment._meta.concrete_fields
 _PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
 _WITH_PROGRESS = (
-    f"SELECT {', '.join('e.' + f.column for f in _ENROLMENT_FIELDS)}, p.lesson_key = %s, "  # noqa: S608 (names)
-    f"{', '.join('p.' + f.column for f in _PROGRESS_FIELDS)} FROM {Enrolment._meta.db_table} e "
+    f"SELECT {rows.columns('e', _ENROLMENT_FIELDS)}, p.lesson_key = %s, "  # noqa: S608 (names)
+    f"{rows.columns('p', _PROGRESS_FIELDS)} FROM {Enrolment._meta.db_table} e "
     f"LEFT JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id WHERE e.user_id = %s AND e.training_id = %s"
 )
 _PROGRESS_KEY_AT = [f.name for f in _PROGRESS_FIELDS].index("lesson_key")
@@ -205,35 +183,30 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UU
     if not user.is_authenticated:
         return None, {}, None
     training_id = canonical_training_id(training)
-    enrolment_converters = _converters(_ENROLMENT_FIELDS, connection.vendor)
-    progress_converters = _converters(_PROGRESS_FIELDS, connection.vendor)
-    key_converters = progress_converters[_PROGRESS_KEY_AT]
+    key_converters = rows.converters(_PROGRESS_FIELDS)[_PROGRESS_KEY_AT]
     key_param = None
     if lesson_key is not None:
         key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
     with connection.cursor() as cursor:
         cursor.execute(_WITH_PROGRESS, [key_param, user.pk, training_id])
-        rows = cursor.fetchall()
-    if not rows:
+        found = cursor.fetchall()
+    if not found:
         return None, {}, None
     width = len(_ENROLMENT_FIELDS)
-    enrolment = Enrolment.from_db(
-        connection.alias, [f.attname for f in _ENROLMENT_FIELDS], _converted(rows[0][:width], enrolment_converters)
-    )
+    enrolment = rows.model(Enrolment, _ENROLMENT_FIELDS, found[0][:width])
     if training.pk == training_id:
         enrolment.training = training
     statuses, record = {}, None
-    for row in rows:
+    for row in found:
         current, progress = row[width], row[width + 1 :]
         if progress[0] is None:  # an enrolment with no progress yet
             continue
         key = progress[_PROGRESS_KEY_AT]
         if key_converters:
-            key = _converted([key], [key_converters])[0]
+            key = rows.converted([key], [key_converters])[0]
         statuses[key] = progress[_PROGRESS_STATUS_AT]
         if current:
-            names = [f.attname for f in _PROGRESS_FIELDS]
-            record = LessonProgress.from_db(connection.alias, names, _converted(progress, progress_converters))
+            record = rows.model(LessonProgress, _PROGRESS_FIELDS, progress)
             record.enrolment = enrolment
     return enrolment, statuses, record
 

@@ -1,0 +1,41 @@
+"""Models from rows of hand-written SQL, converted exactly as the ORM converts them.
+
+On the hot paths some reads are SQL, because compiling the same query cost the ORM more than
+running it cost PostgreSQL (``docs/decisions.md`` §12). The values still go through the ORM's own
+converters for each field on the backend in use (UUIDs and dates in SQLite, JSON everywhere), so a
+model built here is the model the ORM would have built.
+"""
+
+from django.db import connection
+
+_CONVERTERS: dict = {}
+
+
+def converters(fields) -> list[list]:
+    """Per field, the converters the ORM applies to its database value on this backend."""
+    key = (tuple(fields), connection.vendor)
+    if key not in _CONVERTERS:
+        _CONVERTERS[key] = [
+            [(c, col) for c in connection.ops.get_db_converters(col) + f.get_db_converters(connection)]
+            for f in fields
+            for col in [f.get_col(f.model._meta.db_table)]
+        ]
+    return _CONVERTERS[key]
+
+
+def converted(values, field_converters) -> list:
+    out = []
+    for value, these in zip(values, field_converters, strict=True):
+        for convert, col in these:
+            value = convert(value, col, connection)
+        out.append(value)
+    return out
+
+
+def model(cls, fields, values):
+    """An instance of ``cls`` from the raw ``values`` of ``fields`` (concrete fields, in order)."""
+    return cls.from_db(connection.alias, [f.attname for f in fields], converted(values, converters(fields)))
+
+
+def columns(alias: str, fields) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in fields)
