@@ -129,7 +129,12 @@ def enrolment_notify(*, enrolment_id: int) -> bool:
 
 
 def _locked(enrolment: Enrolment) -> Enrolment:
-    """The enrolment's row again, locked; its training page is the one already in hand (cached), not a join."""
+    """The enrolment's row again, locked; its training page is the one already in hand (cached), not a join.
+
+    What the lock protects is read by the *next* statement: under READ COMMITTED a statement sees
+    what was committed when it began, so progress joined into this one would be as it was before
+    the lock was granted (tests/courses/test_idempotency.py caught exactly that).
+    """
     locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if Enrolment.training.is_cached(enrolment):
         locked.training = enrolment.training
