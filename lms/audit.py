@@ -46,6 +46,8 @@ ACCOUNT_ERASE = "kyky.account.erase"
 USER_ROLES = "kyky.user.roles"
 COHORT_INVITE = "kyky.cohort.invite"
 GROUP_PERMISSIONS = "kyky.group.permissions"
+COHORT_ARCHIVED = "kyky.cohort.archive"
+COHORT_RESTORED = "kyky.cohort.restore"
 
 
 def _names(values) -> str:
@@ -104,6 +106,8 @@ ACTIONS = {
         _("Invited from a student list"),
     ),
     GROUP_PERMISSIONS: (_("Change group permissions"), _permissions_message, _("Permissions changed")),
+    COHORT_ARCHIVED: (_("Archive cohort"), _("Archived: nobody can join any more"), _("Archived")),
+    COHORT_RESTORED: (_("Restore cohort"), _("Restored from the archive"), _("Restored")),
 }
 
 

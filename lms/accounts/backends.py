@@ -3,10 +3,12 @@
 Django's backends read the user's row on every request that looks at ``request.user``: on a
 learner's page that query and the model it builds were a fifth of the page's work. The row is kept
 in the cache as its values (under a key that names the model's fields, so that a migration never
-reads an old shape), and thrown away whenever the user changes:
+reads an old shape), with what the header needs to know of their staff roles (``User.staff_areas``),
+and thrown away whenever the user or a membership of theirs changes:
 
 - ``post_save`` and ``post_delete`` of a user (a new password, an edit in the admin or the profile,
   an erasure), at once and again when the transaction commits;
+- ``post_save`` and ``post_delete`` of a membership (``lms.organisations.apps``);
 - Wagtail's bulk actions on users, which change them with ``QuerySet.update()`` and send no signal
   (``lms.accounts.wagtail_hooks``).
 
@@ -40,7 +42,7 @@ def _fields():
 
 
 def _key(user_id) -> str:
-    shape = zlib.crc32(",".join(f.attname for f in _fields()).encode())  # the same in every process
+    shape = zlib.crc32(",".join(["staff_areas", *(f.attname for f in _fields())]).encode())  # same in every process
     return f"kyky:user:{user_id}:{shape:x}"
 
 
@@ -52,12 +54,15 @@ def cached_user(user_id):
     except ValidationError:  # a session holding something that is not an id: nobody
         return None
     key = _key(user_id)
-    values = cache.get(key)
-    if isinstance(values, tuple):
-        return User.from_db("default", [f.attname for f in _fields()], values)
+    entry = cache.get(key)
+    if isinstance(entry, tuple):
+        values, staff_areas = entry
+        user = User.from_db("default", [f.attname for f in _fields()], values)
+        user.__dict__["staff_areas"] = staff_areas  # the cached_property, set
+        return user
     user = User._default_manager.filter(pk=user_id).first()
-    if user is not None and values is None:
-        cache.add(key, tuple(getattr(user, f.attname) for f in _fields()), TIMEOUT)
+    if user is not None and entry is None:
+        cache.add(key, (tuple(getattr(user, f.attname) for f in _fields()), user.staff_areas), TIMEOUT)
     return user
 
 

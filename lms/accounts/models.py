@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Language
@@ -61,3 +62,13 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.certificate_name or self.get_full_name() or self.email
+
+    @cached_property
+    def staff_areas(self) -> frozenset[str]:
+        """Which staff pages the header links to: ``cohorts`` for organisation staff, ``programme`` for TTL.
+
+        Kept with the cached user row (``lms.accounts.backends``), so the header costs no query.
+        """
+        from lms.organisations.selectors import staff_areas
+
+        return staff_areas(self)

@@ -15,6 +15,14 @@ class OrganisationsConfig(AppConfig):
         from .selectors import cohort_issuer
 
         register_issuer_source(cohort_issuer)
+        # The header's staff links are kept with the cached user: a membership changes them.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Membership
+        from .selectors import membership_changed
+
+        post_save.connect(membership_changed, sender=Membership, dispatch_uid="organisations.staff_areas")
+        post_delete.connect(membership_changed, sender=Membership, dispatch_uid="organisations.staff_areas_gone")
         register(
             "organisations",
             exporter=personal_data.personal_data,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from lms.storage import private_storage
@@ -50,6 +51,7 @@ class Cohort(models.Model):
     invite_code = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     invite_expires_at = models.DateTimeField(_("invitation link expires"), null=True, blank=True)
     seat_limit = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +61,21 @@ class Cohort(models.Model):
 
     def __str__(self):
         return self.name
+
+    def closed_because(self, today=None) -> str | None:
+        """Why nobody can join the cohort now, or None while it is open.
+
+        A cohort is open until the end of its last day (``ends_on``, in Finnish time) and until it is
+        archived. It is open before it starts too: students are invited ahead of the first day.
+        """
+        if self.archived_at is not None:
+            return _("The group has been archived; nobody can join it any more.")
+        today = today or timezone.localdate()
+        if self.ends_on is not None and today > self.ends_on:
+            return _("The group ended on %(date)s; nobody can join it any more.") % {
+                "date": date_format(self.ends_on, "SHORT_DATE_FORMAT")
+            }
+        return None
 
 
 class CohortLearner(models.Model):

@@ -16,7 +16,7 @@ from lms.certificates.models import Certificate
 from lms.courses.models import Enrolment, LessonProgress
 from lms.courses.structure import Progress, structure_for
 
-from .enums import Role
+from .enums import OrganisationKind, Role
 from .models import Cohort, CohortInvitation, CohortLearner, Membership, RosterImport
 
 
@@ -30,13 +30,45 @@ def cohorts_for(user):
     ).select_related("organisation", "training")
 
 
+def staff_areas(user) -> frozenset[str]:
+    """The organisation pages ``user`` works in (one query; none for who is not logged in)."""
+    if not user.is_authenticated:
+        return frozenset()
+    kinds = set(Membership.objects.filter(user=user).values_list("organisation__kind", flat=True))
+    areas = {"cohorts"} if kinds else set()
+    if user.is_superuser or OrganisationKind.TTL in kinds:
+        areas.add("programme")
+    return frozenset(areas)
+
+
+def membership_changed(sender, instance, **kwargs) -> None:
+    """``post_save``/``post_delete`` of a membership: the user's cached staff links are out of date."""
+    from lms.accounts.backends import forget
+
+    forget(instance.user_id)
+
+
 def cohort_for(user, cohort_id: int) -> Cohort:
     return get_object_or_404(cohorts_for(user), pk=cohort_id)
 
 
+def cohorts_managed_by(user):
+    """The cohorts whose people and invitations ``user`` manages: their organisations', as an admin.
+
+    Teachers follow the cohorts they teach (``cohorts_for``); who joins them is the admins' to say.
+    """
+    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
+    return Cohort.objects.filter(organisation__in=admin_of).select_related("organisation", "training")
+
+
+def cohort_managed_by(user, cohort_id: int) -> Cohort:
+    return get_object_or_404(cohorts_managed_by(user), pk=cohort_id)
+
+
 def import_for(user, import_id: int) -> RosterImport:
+    """An uploaded student list: its rows name people and addresses, so only the cohort's admins see it."""
     return get_object_or_404(
-        RosterImport.objects.filter(cohort__in=cohorts_for(user)).select_related("cohort"), pk=import_id
+        RosterImport.objects.filter(cohort__in=cohorts_managed_by(user)).select_related("cohort"), pk=import_id
     )
 
 
@@ -147,8 +179,6 @@ def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, s
 
 def cohort_issuer(enrolment, language: str) -> str | None:
     """A certificate earned in a university's cohort is issued by that university."""
-    from .enums import OrganisationKind
-
     return (
         CohortLearner.objects.filter(
             user_id=enrolment.user_id,

@@ -40,7 +40,18 @@ from .roster import RosterError, Row, read_roster
 logger = logging.getLogger(__name__)
 
 
+class CohortClosed(Exception):
+    """The cohort takes nobody in now (ended or archived); the message is for the person."""
+
+
+def _open(cohort, error=None) -> None:
+    reason = cohort.closed_because()
+    if reason is not None:
+        raise (error or CohortClosed)(reason)
+
+
 def roster_import_start(*, cohort, upload, user) -> RosterImport:
+    _open(cohort)
     with transaction.atomic():
         roster_import = RosterImport(cohort=cohort, uploaded_by=user, filename=upload.name[:255])
         roster_import.file.save(upload.name, upload, save=False)
@@ -264,6 +275,7 @@ def invitation_answer(*, token: str, user, accept: bool) -> CohortInvitation:
             raise InvitationError(_("This invitation has expired. Ask your teacher for a new one."))
         if accept:
             cohort = invitation.cohort
+            _open(cohort, InvitationError)
             courses.enrolment_create(user=user, training=cohort.training, invited=True, notify=False)
             place, created = CohortLearner.objects.get_or_create(
                 cohort=cohort, user=user, defaults={"student_number": invitation.student_number}
@@ -303,6 +315,7 @@ class JoinError(Exception):
 
 def invitation_link_create(*, cohort, days: int, seats: int | None) -> str:
     """A new link replaces the old one; it expires after ``days`` (1 to 365) and admits ``seats`` people."""
+    _open(cohort)
     cohort.invite_code = secrets.token_urlsafe(16)
     cohort.invite_expires_at = timezone.now() + timedelta(days=max(1, min(days, 365)))
     cohort.seat_limit = None if seats is None else max(1, min(seats, MAX_SEATS))
@@ -318,6 +331,7 @@ def cohort_join(*, code: str, user):
             raise JoinError(_("This invitation link is not valid."))
         if cohort.invite_expires_at <= timezone.now():
             raise JoinError(_("This invitation link has expired. Ask your teacher for a new one."))
+        _open(cohort, JoinError)
         if CohortLearner.objects.filter(cohort=cohort, user=user).exists():
             return cohort
         if cohort.seat_limit is not None and cohort.learners.count() >= cohort.seat_limit:
@@ -325,3 +339,13 @@ def cohort_join(*, code: str, user):
         courses.enrolment_create(user=user, training=cohort.training, invited=True)
         CohortLearner.objects.create(cohort=cohort, user=user)
     return cohort
+
+
+def cohort_archive(*, cohort, user, archived: bool) -> None:
+    """Archive a cohort (nobody joins it any more, its link stops working; its results stay for the
+    registrar) or bring it back."""
+    cohort.archived_at = timezone.now() if archived else None
+    if archived:
+        cohort.invite_code, cohort.invite_expires_at = None, None
+    cohort.save(update_fields=["archived_at", "invite_code", "invite_expires_at"])
+    audit.log(instance=cohort, action=audit.COHORT_ARCHIVED if archived else audit.COHORT_RESTORED, user=user)

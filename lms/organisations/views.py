@@ -7,13 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.courses import services as courses_services
+from lms.courses.structure import live_trainings
 
 from . import exports, selectors, services, statistics
-from .enums import InvitationStatus, OrganisationKind
+from .enums import InvitationStatus
 from .forms import InvitationSignupForm
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -24,14 +26,25 @@ MAX_STALLED_DAYS = 3650  # "stalled for more than ten years" is everyone who eve
 def cohort_list(request):
     cohorts = list(selectors.cohorts_for(request.user))
     counts = selectors.cohort_summaries(cohorts)
-    return render(request, "organisations/cohort_list.html", {"cohorts": [(c, counts.get(c.pk, 0)) for c in cohorts]})
+    index, language = live_trainings(), request.LANGUAGE_CODE
+    rows = [(c, index.localised(c.training, language), counts.get(c.pk, 0)) for c in cohorts]
+    return render(
+        request,
+        "organisations/cohort_list.html",
+        {
+            "cohorts": [row for row in rows if row[0].archived_at is None],
+            "archived": [row for row in rows if row[0].archived_at is not None],
+        },
+    )
 
 
 @login_required
 def cohort_detail(request, cohort_id: int):
     cohort = selectors.cohort_for(request.user, cohort_id)
     status = request.GET.get("status", "")
+    status = status if status in selectors.FILTERS else ""
     sort = request.GET.get("sort", "name")
+    sort = sort if sort in selectors.SORTS else "name"
     try:
         days = max(1, min(int(request.GET.get("days", 14)), MAX_STALLED_DAYS))
     except ValueError:
@@ -44,11 +57,19 @@ def cohort_detail(request, cohort_id: int):
         "organisations/cohort_detail.html",
         {
             "cohort": cohort,
+            "training": live_trainings().localised(cohort.training, request.LANGUAGE_CODE),
+            "closed": cohort.closed_because(),
             "modules": modules,
             "rows": rows,
             "page": page,
-            "imports": cohort.imports.order_by("-created_at")[:5],
-            "invitations": selectors.invitations_for(cohort),
+            # What the form shows as chosen, and what every paging link carries.
+            "status": status,
+            "sort": sort,
+            "days": days,
+            "filters": urlencode({"status": status, "days": days, "sort": sort}),
+            # Who joins the cohort is its organisation's admins' to manage; teachers follow it.
+            "manages": (manages := selectors.cohorts_managed_by(request.user).filter(pk=cohort.pk).exists()),
+            "invitations": selectors.invitations_for(cohort) if manages else [],
         },
     )
 
@@ -56,7 +77,7 @@ def cohort_detail(request, cohort_id: int):
 @login_required
 @require_POST
 def roster_upload(request, cohort_id: int):
-    cohort = selectors.cohort_for(request.user, cohort_id)
+    cohort = selectors.cohort_managed_by(request.user, cohort_id)
     upload = request.FILES.get("file")
     if upload is None or not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
         messages.error(request, _("Choose a CSV or Excel (.xlsx) file."))
@@ -64,7 +85,11 @@ def roster_upload(request, cohort_id: int):
     if upload.size > MAX_UPLOAD_BYTES:
         messages.error(request, _("The file is larger than 10 MB."))
         return redirect("organisations:cohort", cohort_id=cohort.pk)
-    roster_import = services.roster_import_start(cohort=cohort, upload=upload, user=request.user)
+    try:
+        roster_import = services.roster_import_start(cohort=cohort, upload=upload, user=request.user)
+    except services.CohortClosed as closed:
+        messages.error(request, str(closed))
+        return redirect("organisations:cohort", cohort_id=cohort.pk)
     return redirect("organisations:import", import_id=roster_import.pk)
 
 
@@ -100,7 +125,7 @@ def cohort_export(request, cohort_id: int, fmt: str):
 
 
 def _sees_programme(user) -> bool:
-    return user.is_superuser or user.memberships.filter(organisation__kind=OrganisationKind.TTL).exists()
+    return "programme" in user.staff_areas  # superusers and TTL's staff
 
 
 @login_required
@@ -141,14 +166,18 @@ def programme(request):
 @login_required
 @require_POST
 def invitation_link(request, cohort_id: int):
-    cohort = selectors.cohort_for(request.user, cohort_id)
+    cohort = selectors.cohort_managed_by(request.user, cohort_id)
     try:
         days = int(request.POST.get("days", 30))
         seats = int(request.POST["seats"]) if request.POST.get("seats") else None
     except ValueError:
         messages.error(request, _("Give the days and seats as whole numbers."))
         return redirect("organisations:cohort", cohort_id=cohort.pk)
-    services.invitation_link_create(cohort=cohort, days=days, seats=seats)
+    try:
+        services.invitation_link_create(cohort=cohort, days=days, seats=seats)
+    except services.CohortClosed as closed:
+        messages.error(request, str(closed))
+        return redirect("organisations:cohort", cohort_id=cohort.pk)
     messages.success(request, _("A new invitation link was created; the old one no longer works."))
     return redirect("organisations:cohort", cohort_id=cohort.pk)
 
@@ -222,3 +251,17 @@ def join(request, code: str):
         messages.success(request, _("You joined %(cohort)s.") % {"cohort": cohort.name})
         return redirect("courses:dashboard")
     return render(request, "organisations/join.html", {"code": code})
+
+
+@login_required
+@require_POST
+def cohort_archive(request, cohort_id: int):
+    """Archive the cohort (its results stay for the registrar) or bring it back: its admins only."""
+    cohort = selectors.cohort_managed_by(request.user, cohort_id)
+    archive = request.POST.get("archive") == "1"
+    services.cohort_archive(cohort=cohort, user=request.user, archived=archive)
+    if archive:
+        messages.success(request, _("The group was archived. Its results stay available for export."))
+    else:
+        messages.success(request, _("The group was restored from the archive."))
+    return redirect("organisations:cohort", cohort_id=cohort.pk)

@@ -1,6 +1,7 @@
 """Organisation staff see only their own: lists, cohort pages, uploads, import results."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -77,9 +78,10 @@ def test_cohort_page_queries_do_not_grow_with_learners(client, two_orgs):
     (_a, staff_a, cohort_a), (_b, _staff_b, cohort_b) = two_orgs
     _fill(cohort_a, 10)
     _fill(cohort_b, 500)
-    Membership.objects.create(organisation=cohort_b.organisation, user=staff_a, role=Role.TEACHER)
-    cohort_b.teachers.add(staff_a)  # a teacher follows the cohorts they teach
+    # An admin of both: the same role on both pages (an admin's page also lists the invitations).
+    Membership.objects.create(organisation=cohort_b.organisation, user=staff_a, role=Role.ADMIN)
     client.force_login(staff_a)
+    cache.clear()  # a new membership marks the user's cached row for a moment: let that moment pass
 
     def count(cohort):
         client.get(f"/fi/organisation/cohorts/{cohort.pk}/")
@@ -234,3 +236,119 @@ def test_cohort_table_shows_scores_per_module(client, two_orgs, index):
 
     assert "Kysymysmoduuli" in html
     assert '0/1 <span class="muted small">(50 %)</span>' in html
+
+
+def test_cohort_filters_and_sort_survive_paging_and_show_in_the_form(client, two_orgs):
+    (_a, staff_a, cohort_a), _b = two_orgs
+    _fill(cohort_a, 120)  # five have opened a lesson: 115 not started, three pages of 50 on the first try
+    client.force_login(staff_a)
+    url = f"/fi/organisation/cohorts/{cohort_a.pk}/"
+
+    first = client.get(url, {"status": "not_started", "sort": "completed", "days": "30"}).content.decode()
+    assert '<option value="not_started" selected>' in first
+    assert '<option value="completed" selected>' in first
+    assert 'name="days" type="number" min="1" value="30"' in first
+    assert "?p=2&amp;status=not_started&amp;days=30&amp;sort=completed" in first
+
+    second = client.get(url + "?p=2&status=not_started&days=30&sort=completed").content.decode()
+    assert second.count("data-learner=") == 50
+    assert "?p=1&amp;status=not_started&amp;days=30&amp;sort=completed" in second
+    assert '<option value="not_started" selected>' in second
+
+
+def test_an_unknown_filter_or_sort_is_neither_applied_nor_echoed_into_links(client, two_orgs):
+    (_a, staff_a, cohort_a), _b = two_orgs
+    _fill(cohort_a, 60)
+    client.force_login(staff_a)
+
+    response = client.get(
+        f"/fi/organisation/cohorts/{cohort_a.pk}/", {"status": '"><script>x()</script>', "sort": "user__password"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>x()" not in html
+    pager = html[html.index('class="pager"') :]
+    assert "user__password" not in pager
+    assert "script" not in pager
+    assert html.count("data-learner=") == 50  # everyone, by name
+    assert '<option value="name" selected>' in html
+
+
+def test_the_cohort_page_names_the_training_and_modules_in_the_viewers_language(client, two_orgs, locales):
+    (_a, staff_a, cohort_a), _b = two_orgs
+    training = cohort_a.training
+    swedish = training.copy_for_translation(locales["sv"], copy_parents=True, alias=False)
+    swedish.title = "Arbetsförmågekoordinatorutbildning"
+    swedish.save_revision().publish()
+    for child in training.get_children().specific():
+        translated = child.copy_for_translation(locales["sv"])
+        translated.title = f"Modul {child.title}"
+        translated.save_revision().publish()
+    client.force_login(staff_a)
+
+    html = client.get(f"/sv/organisation/cohorts/{cohort_a.pk}/").content.decode()
+
+    assert "Arbetsförmågekoordinatorutbildning" in html
+    assert "Työkykykoordinaattorikoulutus" not in html
+    first_module = training.get_children().first()
+    assert f"<th>Modul {first_module.title}</th>" in html
+
+
+def _header(client) -> str:
+    html = client.get("/fi/learn/").content.decode()
+    return html[html.index('class="main-nav"') : html.index("</nav>")]
+
+
+def test_staff_find_their_pages_in_the_header_and_learners_do_not(client, two_orgs, learner, user_factory):
+    (_a, staff_a, _cohort_a), _b = two_orgs
+    client.force_login(learner)
+    assert "/organisation/" not in _header(client)
+
+    client.force_login(staff_a)
+    header = _header(client)
+    assert "/fi/organisation/" in header
+    assert "/organisation/programme/" not in header
+
+    ttl = Organisation.objects.create(name="TTL", kind=OrganisationKind.TTL)
+    programme_staff = user_factory()
+    Membership.objects.create(organisation=ttl, user=programme_staff, role=Role.ADMIN)
+    client.force_login(programme_staff)
+    assert "/fi/organisation/programme/" in _header(client)
+
+
+def test_the_staff_link_costs_no_query_and_follows_a_membership_at_once(client, two_orgs, learner):
+    (org_a, _staff_a, _cohort_a), _b = two_orgs
+    client.force_login(learner)
+    _header(client)  # the user's row, and what it may reach, are now cached
+    with CaptureQueriesContext(connection) as captured:
+        _header(client)
+    assert not any("organisations_membership" in q["sql"] for q in captured.captured_queries)
+
+    membership = Membership.objects.create(organisation=org_a, user=learner, role=Role.TEACHER)
+    assert "/fi/organisation/" in _header(client)
+
+    membership.delete()  # removed from the university: the link goes with the next page
+    assert "/fi/organisation/" not in _header(client)
+
+
+def test_a_teacher_follows_their_cohort_but_cannot_bring_people_into_it(client, two_orgs, user_factory):
+    (org_a, _staff_a, cohort_a), _b = two_orgs
+    teacher = user_factory()
+    Membership.objects.create(organisation=org_a, user=teacher, role=Role.TEACHER)
+    cohort_a.teachers.add(teacher)
+    client.force_login(teacher)
+
+    page = client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/")
+    upload = client.post(
+        f"/fi/organisation/cohorts/{cohort_a.pk}/import/",
+        {"file": SimpleUploadedFile("list.csv", b"name,email\nMallory,m@example.fi\n", content_type="text/csv")},
+    )
+    link = client.post(f"/fi/organisation/cohorts/{cohort_a.pk}/invitation/", {"days": "30"})
+
+    assert page.status_code == 200
+    assert f"/fi/organisation/cohorts/{cohort_a.pk}/import/" not in page.content.decode()
+    assert (upload.status_code, link.status_code) == (404, 404)
+    assert not RosterImport.objects.filter(cohort=cohort_a).exists()
+    cohort_a.refresh_from_db()
+    assert not cohort_a.invite_code
