@@ -18,6 +18,7 @@ old row back after it. Anything that bypasses both (an ``UPDATE`` in a shell) is
 ``TIMEOUT``. Permissions are not cached: Django reads them per request when they are asked for.
 """
 
+import functools
 import zlib
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
@@ -37,13 +38,24 @@ MARKER_SECONDS = 2  # far longer than a request takes from reading a row to stor
 NOT_CACHED = {"last_login"}
 
 
-def _fields():
-    return [f for f in get_user_model()._meta.concrete_fields if f.attname not in NOT_CACHED]
+@functools.cache
+def _fields() -> tuple:
+    return tuple(f for f in get_user_model()._meta.concrete_fields if f.attname not in NOT_CACHED)
+
+
+@functools.cache
+def _names() -> list[str]:
+    return [f.attname for f in _fields()]
+
+
+@functools.cache
+def _shape() -> str:
+    """What the entry holds, as a checksum that is the same in every process (``hash`` is not)."""
+    return f"{zlib.crc32(','.join(['staff_areas', *_names()]).encode()):x}"
 
 
 def _key(user_id) -> str:
-    shape = zlib.crc32(",".join(["staff_areas", *(f.attname for f in _fields())]).encode())  # same in every process
-    return f"kyky:user:{user_id}:{shape:x}"
+    return f"kyky:user:{user_id}:{_shape()}"
 
 
 def cached_user(user_id):
@@ -57,7 +69,7 @@ def cached_user(user_id):
     entry = cache.get(key)
     if isinstance(entry, tuple):
         values, staff_areas = entry
-        user = User.from_db("default", [f.attname for f in _fields()], values)
+        user = User.from_db("default", _names(), values)
         user.__dict__["staff_areas"] = staff_areas  # the cached_property, set
         return user
     user = User._default_manager.filter(pk=user_id).first()
