@@ -99,6 +99,19 @@ def build_training(index, *, modules=1, lessons=3, rule=CompletionRule.OPENED, b
     return training
 
 
+def translate_training(training, locale, title: str, pages, page_title) -> TrainingPage:
+    """``training`` published in ``locale`` as ``title``, with each of ``pages`` (its descendants)
+    translated as ``page_title(page)``; the parents come along."""
+    translated = training.copy_for_translation(locale, copy_parents=True, alias=False)
+    translated.title = title
+    translated.save_revision().publish()
+    for page in pages:
+        copy = page.copy_for_translation(locale)
+        copy.title = page_title(page)
+        copy.save_revision().publish()
+    return translated
+
+
 def user_with_permissions(*permissions: str, **fields):
     """A user holding ``permissions`` ("app_label.codename"), fetched again so no stale permission cache."""
     user = UserFactory(**fields)

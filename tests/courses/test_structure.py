@@ -18,6 +18,7 @@ from tests.factories import (
     question,
     reflection,
     text,
+    translate_training,
     user_with_permissions,
 )
 from tests.h5p.conftest import make_package
@@ -88,13 +89,9 @@ def test_a_lesson_missing_in_a_language_counts_there_too(homes, locales, learner
     """Swedish learners see (in Finnish) a lesson a trainer added only in Finnish, and the same percentage."""
     finnish_index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))
     training = build_training(finnish_index, modules=1, lessons=2)
-    swedish = training.copy_for_translation(locales["sv"], copy_parents=True, alias=False)
-    swedish.title = "Utbildning"
-    swedish.save_revision().publish()
-    for child in training.get_descendants().specific():
-        translated = child.copy_for_translation(locales["sv"])
-        translated.title = f"SV {child.title}"
-        translated.save_revision().publish()
+    swedish = translate_training(
+        training, locales["sv"], "Utbildning", training.get_descendants().specific(), lambda page: f"SV {page.title}"
+    )
     only_finnish = LessonPageFactory(parent=training.get_children().first(), title="Vain suomeksi")
     structure = structure_for(swedish)
     assert structure.default_language == Locale.get_default().language_code

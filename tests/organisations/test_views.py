@@ -11,6 +11,7 @@ from lms.courses import services as courses
 from lms.courses.models import Enrolment, LessonPage
 from lms.organisations.enums import ImportStatus, OrganisationKind, Role
 from lms.organisations.models import CohortLearner, Membership, Organisation, RosterImport
+from tests.factories import translate_training
 
 pytestmark = pytest.mark.django_db
 
@@ -278,13 +279,13 @@ def test_an_unknown_filter_or_sort_is_neither_applied_nor_echoed_into_links(clie
 def test_the_cohort_page_names_the_training_and_modules_in_the_viewers_language(client, two_orgs, locales):
     (_a, staff_a, cohort_a), _b = two_orgs
     training = cohort_a.training
-    swedish = training.copy_for_translation(locales["sv"], copy_parents=True, alias=False)
-    swedish.title = "Arbetsförmågekoordinatorutbildning"
-    swedish.save_revision().publish()
-    for child in training.get_children().specific():
-        translated = child.copy_for_translation(locales["sv"])
-        translated.title = f"Modul {child.title}"
-        translated.save_revision().publish()
+    translate_training(
+        training,
+        locales["sv"],
+        "Arbetsförmågekoordinatorutbildning",
+        training.get_children().specific(),
+        lambda module: f"Modul {module.title}",
+    )
     client.force_login(staff_a)
 
     html = client.get(f"/sv/organisation/cohorts/{cohort_a.pk}/").content.decode()
