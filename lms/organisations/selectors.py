@@ -22,12 +22,15 @@ from .models import Cohort, CohortInvitation, CohortLearner, Membership, RosterI
 
 def cohorts_for(user):
     """The cohorts ``user`` may follow: all of their organisations' as an admin, the ones they teach as a teacher."""
-    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
     member_of = Membership.objects.filter(user=user).values("organisation")
     taught = Cohort.teachers.through.objects.filter(user=user).values("cohort")
     return Cohort.objects.filter(
-        Q(organisation__in=admin_of) | Q(organisation__in=member_of, pk__in=taught)
+        Q(organisation__in=_admin_of(user)) | Q(organisation__in=member_of, pk__in=taught)
     ).select_related("organisation", "training")
+
+
+def _admin_of(user):
+    return Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
 
 
 def staff_areas(user) -> frozenset[str]:
@@ -57,8 +60,7 @@ def cohorts_managed_by(user):
 
     Teachers follow the cohorts they teach (``cohorts_for``); who joins them is the admins' to say.
     """
-    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
-    return Cohort.objects.filter(organisation__in=admin_of).select_related("organisation", "training")
+    return Cohort.objects.filter(organisation__in=_admin_of(user)).select_related("organisation", "training")
 
 
 def cohort_managed_by(user, cohort_id: int) -> Cohort:
