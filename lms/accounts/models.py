@@ -72,3 +72,39 @@ class User(AbstractUser):
         from lms.organisations.selectors import staff_areas
 
         return staff_areas(self)
+
+
+class IdentityKind(models.TextChoices):
+    SAML = "saml", "SAML 2.0"
+    LTI = "lti", "LTI 1.3"
+
+
+class ExternalIdentity(models.Model):
+    """A login of ``user`` at another system: a SAML identity provider (HAKA, Suomi.fi) or an LTI platform.
+
+    ``issuer`` and ``subject`` are what that system says, unchanged (the IdP's entityID and the
+    person's persistent identifier; the LTI platform's ``iss`` and ``sub``), so the same person comes
+    back to the same account. ``principal`` is the eduPersonPrincipalName where one is released: the
+    one identifier a HAKA login and a launch from the same university's Moodle can share.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    kind = models.CharField(max_length=10, choices=IdentityKind.choices)
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=500)
+    principal = models.CharField(_("eduPersonPrincipalName"), max_length=254, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="identities"
+    )
+    student_number = models.CharField(_("student number"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external login")
+        verbose_name_plural = _("external logins")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="externalidentity_unique")]
+        indexes = [models.Index(fields=["principal"], name="externalidentity_principal")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.subject} @ {self.issuer}"

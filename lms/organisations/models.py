@@ -9,20 +9,46 @@ from django.utils.translation import gettext_lazy as _
 from lms.storage import private_storage
 
 from .enums import ImportStatus, InvitationStatus, OrganisationKind, Role, RowResult, StudyMode
+from .validators import validate_business_id, validate_home_organisation
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    """A university, project or TTL itself; ``name`` is the Finnish (official) name."""
+
+    name = models.CharField(_("name in Finnish"), max_length=200, unique=True)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    business_id = models.CharField(
+        _("business ID"), max_length=9, blank=True, validators=[validate_business_id], help_text=_("Y-tunnus.")
+    )
+    home_organisation = models.CharField(
+        _("HAKA home organisation"),
+        max_length=253,
+        blank=True,
+        validators=[validate_home_organisation],
+        help_text=_("The schacHomeOrganization its identity provider releases, e.g. tuni.fi."),
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_organisation"],
+                condition=~models.Q(home_organisation=""),
+                name="organisation_unique_home_organisation",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def localised_name(self, language: str) -> str:
+        """The name in ``language`` where one is given, else the Finnish one."""
+        return {"sv": self.name_sv, "en": self.name_en}.get(language) or self.name
 
 
 class Membership(models.Model):
