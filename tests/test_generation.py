@@ -77,3 +77,23 @@ def test_the_redis_backend_keeps_one_client_per_pool(redis_cache):
     redis_cache.set("k", {"v": 1})
     assert redis_cache.get("k") == {"v": 1}
     assert redis_cache.get_many(["k", "missing"]) == {"k": {"v": 1}}
+
+
+def test_the_first_read_of_a_request_brings_the_generation_along(in_request, monkeypatch):
+    cache.set("kyky:test:row", "row")
+    first = generation.current()
+    generation.request_finished()
+    generation.request_started()
+    reads, stored = [], {k: cache.get(k) for k in ("kyky:test:row", generation.KEY)}
+    monkeypatch.setattr(cache, "get", lambda key, default=None: reads.append("get") or stored.get(key, default))
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append("get_many") or {k: stored[k] for k in keys})
+    assert generation.get_along("kyky:test:row") == "row"
+    assert generation.current() == first
+    assert reads == ["get_many"], "one round trip for the row and the generation"
+
+
+def test_a_read_along_does_not_change_the_generation_a_request_already_has(in_request):
+    first = generation.current()
+    cache.set(generation.KEY, first + 1, None)
+    generation.get_along("kyky:test:row")
+    assert generation.current() == first

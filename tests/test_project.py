@@ -92,7 +92,7 @@ def test_database_url_and_broker_come_from_the_environment():
         },
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "lms.db.postgresql",
         "600",
         "False",
         "redis://broker.example:6379/0",

@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lms import generation
+
 TIMEOUT = 300
 CHANGED = "changed"  # the marker
 MARKER_SECONDS = 2  # far longer than a request takes from reading a row to storing it
@@ -66,7 +68,7 @@ def cached_user(user_id):
     except ValidationError:  # a session holding something that is not an id: nobody
         return None
     key = _key(user_id)
-    entry = cache.get(key)
+    entry = generation.get_along(key)
     if isinstance(entry, tuple):
         values, staff_areas = entry
         user = User.from_db("default", _names(), values)

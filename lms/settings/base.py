@@ -112,6 +112,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "lms.db.postgresql"  # a health check without a round trip
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the single-user default: wait for a lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
