@@ -163,11 +163,19 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
 
 _ENROLMENT_FIELDS = Enrolment._meta.concrete_fields
 _PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
+# Every lesson's key and status, and the other columns only for the current lesson: the driver's
+# decoding of the others' timestamps and answers was a tenth of a lesson page.
+_PROGRESS_ALWAYS = {"id", "lesson_key", "status"}
 _WITH_PROGRESS = (
     f"SELECT {rows.columns('e', _ENROLMENT_FIELDS)}, p.lesson_key = %s, "  # noqa: S608 (names)
-    f"{rows.columns('p', _PROGRESS_FIELDS)} FROM {Enrolment._meta.db_table} e "
-    f"LEFT JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id WHERE e.user_id = %s AND e.training_id = %s"
+    + ", ".join(
+        f"p.{f.column}" if f.name in _PROGRESS_ALWAYS else f"CASE WHEN p.lesson_key = %s THEN p.{f.column} END"
+        for f in _PROGRESS_FIELDS
+    )
+    + f" FROM {Enrolment._meta.db_table} e LEFT JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id "
+    "WHERE e.user_id = %s AND e.training_id = %s"
 )
+_PROGRESS_ONLY_CURRENT = sum(1 for f in _PROGRESS_FIELDS if f.name not in _PROGRESS_ALWAYS)
 _PROGRESS_KEY_AT = [f.name for f in _PROGRESS_FIELDS].index("lesson_key")
 _PROGRESS_STATUS_AT = [f.name for f in _PROGRESS_FIELDS].index("status")
 
@@ -188,7 +196,7 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UU
     if lesson_key is not None:
         key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_WITH_PROGRESS, [key_param, user.pk, training_id])
+        cursor.execute(_WITH_PROGRESS, [key_param] * (1 + _PROGRESS_ONLY_CURRENT) + [user.pk, training_id])
         found = cursor.fetchall()
     if not found:
         return None, {}, None
