@@ -344,6 +344,8 @@ def journeys(kyky: dict, peer: dict | None) -> list[dict]:
         ("xapi_completed", "xAPI 'completed' again, lesson done", 0.20,
          _statement_post(k["statement_done"], k["sessions"], "completed")),
         ("answer", "answer POST (server-checked question)", 0.20, answer),
+        ("floor_write", "floor: session, user, one INSERT", None,
+         {**_statement_post(k["statement_current"], k["sessions"], "interacted"), "path": "/bench/floor-write"}),
     ]  # fmt: skip
     if peer:
         peers = {

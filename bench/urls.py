@@ -1,5 +1,9 @@
-from django.http import HttpResponse
+import json
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
+from django.views.decorators.http import require_POST
 
 from lms.urls import urlpatterns as kyky_urlpatterns
 
@@ -9,4 +13,28 @@ def minimal(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/minimal", minimal), *kyky_urlpatterns]
+_FLOOR_TABLE = "bench_floor_write"
+_floor_ready = False
+
+
+@require_POST
+def floor_write(request):
+    """The floor of any durable write by a learner: the session and the user, the JSON body, one INSERT.
+
+    No validation, no enrolment, no model: what is left of a statement POST if everything Kyky
+    decides is taken away. A statement POST cannot be faster than this on the same server, so it
+    bounds what any target for statements can ask (``bench/README.md``).
+    """
+    global _floor_ready
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "log in first"}, status=401)
+    body = json.loads(request.body)
+    with connection.cursor() as cursor:
+        if not _floor_ready:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {_FLOOR_TABLE} (id bigserial PRIMARY KEY, body jsonb)")
+            _floor_ready = True
+        cursor.execute(f"INSERT INTO {_FLOOR_TABLE} (body) VALUES (%s)", [json.dumps(body)])  # noqa: S608
+    return JsonResponse([body.get("id")], safe=False)
+
+
+urlpatterns = [path("bench/minimal", minimal), path("bench/floor-write", floor_write), *kyky_urlpatterns]
