@@ -16,10 +16,11 @@ class AccountsConfig(AppConfig):
         from lms import audit, checks  # noqa: F401  (Kyky's system checks; Kyky's log actions for Wagtail)
 
         from . import admin_data, backends, handlers
-        from .models import User
+        from .models import ExternalIdentity, User
         from .personal_data import account_data, register
 
-        register("account", exporter=account_data, models=[User, EmailAddress, EmailConfirmation])
+        # External logins go with the account (CASCADE): nothing to erase first.
+        register("account", exporter=account_data, models=[User, EmailAddress, EmailConfirmation, ExternalIdentity])
         register("admin", exporter=admin_data.personal_data, eraser=admin_data.erase, models=admin_data.MODELS)
         register("activity_log", exporter=audit.personal_data, eraser=audit.erase, models=[ModelLogEntry, PageLogEntry])
 

@@ -75,6 +75,19 @@ def account_data(user) -> dict:
             {"email": c.email_address.email, "sent": c.sent.isoformat() if c.sent else None}
             for c in EmailConfirmation.objects.filter(email_address__user=user).select_related("email_address")
         ],
+        "external_logins": [
+            {
+                "kind": i.kind,
+                "issuer": i.issuer,
+                "subject": i.subject,
+                "principal": i.principal,
+                "organisation": i.organisation.name if i.organisation else None,
+                "student_number": i.student_number,
+                "linked_at": i.created_at.isoformat(),
+                "last_login": i.last_login_at.isoformat() if i.last_login_at else None,
+            }
+            for i in user.external_identities.select_related("organisation").order_by("created_at")
+        ],
     }
 
 

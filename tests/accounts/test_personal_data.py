@@ -21,6 +21,7 @@ from wagtail.models import ModelLogEntry, PageLogEntry, PageSubscription
 from wagtail.users.models import UserProfile
 
 from lms import audit
+from lms.accounts.models import ExternalIdentity, IdentityKind
 from lms.accounts.personal_data import account_erase, covered_models, personal_data_export
 from lms.certificates import credentials
 from lms.certificates.actions import ReissueCertificateAction
@@ -240,6 +241,15 @@ def world(index, django_capture_on_commit_callbacks, settings, tmp_path):
         )
 
     Membership.objects.create(organisation=organisation, user=person, role=Role.TEACHER)
+    ExternalIdentity.objects.create(
+        user=person,
+        kind=IdentityKind.SAML,
+        issuer="https://idp.amk-a.example/idp/shibboleth",
+        subject="liisa@amk-a.example",
+        principal="liisa@amk-a.example",
+        organisation=organisation,
+        student_number=STUDENT_NUMBER,
+    )
     cohort.teachers.add(person)
     other_cohort = Cohort.objects.create(
         organisation=organisation, training=training, name="Ryhmä B", study_mode=StudyMode.DEGREE
@@ -279,6 +289,9 @@ def test_the_export_holds_one_of_everything(client, world):
     assert data["account"]["certificate_name"] == NAME
     assert {a["email"] for a in data["account"]["email_addresses"]} == {EMAIL, "liisa.toinen@example.com"}
     assert data["account"]["groups"] == ["Kouluttajat"]
+    [login] = data["account"]["external_logins"]
+    assert login["principal"] == "liisa@amk-a.example"
+    assert login["student_number"] == STUDENT_NUMBER
     lesson = data["trainings"][0]["lessons"][0]
     assert lesson["answers"]
     assert next(iter(lesson["reflections"].values()))["text"].startswith("Pohdintani")
