@@ -48,6 +48,14 @@ COHORT_INVITE = "kyky.cohort.invite"
 GROUP_PERMISSIONS = "kyky.group.permissions"
 COHORT_ARCHIVED = "kyky.cohort.archive"
 COHORT_RESTORED = "kyky.cohort.restore"
+ORGANISATION_CREATE = "kyky.organisation.create"
+ORGANISATION_EDIT = "kyky.organisation.edit"
+MEMBER_ADD = "kyky.organisation.member_add"
+MEMBER_INVITE = "kyky.organisation.member_invite"
+MEMBER_REMOVE = "kyky.organisation.member_remove"
+MEMBER_ROLE = "kyky.organisation.member_role"
+COHORT_CREATE = "kyky.cohort.create"
+COHORT_EDIT = "kyky.cohort.edit"
 
 
 def _names(values) -> str:
@@ -108,6 +116,22 @@ ACTIONS = {
     GROUP_PERMISSIONS: (_("Change group permissions"), _permissions_message, _("Permissions changed")),
     COHORT_ARCHIVED: (_("Archive cohort"), _("Archived: nobody can join any more"), _("Archived")),
     COHORT_RESTORED: (_("Restore cohort"), _("Restored from the archive"), _("Restored")),
+    ORGANISATION_CREATE: (_("Create organisation"), _("Created (%(kind)s)"), _("Created")),
+    ORGANISATION_EDIT: (_("Edit organisation"), _("Changed: %(fields)s"), _("Changed")),
+    MEMBER_ADD: (_("Add staff member"), _("Account %(user)s added as %(role)s"), _("A staff member was added")),
+    MEMBER_INVITE: (
+        _("Invite staff member"),
+        _("Invitation %(invitation)s sent: %(role)s"),
+        _("An invitation was sent"),
+    ),
+    MEMBER_REMOVE: (
+        _("Remove staff member"),
+        _("Account %(user)s removed (was %(role)s)"),
+        _("A staff member was removed"),
+    ),
+    MEMBER_ROLE: (_("Change staff role"), _("Account %(user)s is now %(role)s"), _("A staff role was changed")),
+    COHORT_CREATE: (_("Create cohort"), _("Created for training %(training)s"), _("Created")),
+    COHORT_EDIT: (_("Edit cohort"), _("Changed: %(fields)s"), _("Changed")),
 }
 
 

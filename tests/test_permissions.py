@@ -81,6 +81,8 @@ ARGUMENTS = {
     "certificates_admin_reissue": {"pk": "certificate_id"},
     "organisations:join": {"code": "invite_code"},
     "organisations:invitation_answer": {"token": "invitation_token"},
+    "organisations:staff_invitation": {"token": "staff_invitation_token"},
+    "organisations:staff_invitation (forged token)": {"token": "forged_grant"},
     "organisations:invitation_answer (forged token)": {"token": "forged_grant"},
     "organisations:* (colleague's cohort)": {"cohort_id": "colleague_cohort_id", "import_id": "colleague_import_id"},
     "wagtailsnippets_h5p_h5pactivity:*": {"pk": "activity_id"},
@@ -115,6 +117,8 @@ DEFAULTS = {
     "fmt",
     "job_id",
     "page_view_restriction_id",
+    "organisation_id",
+    "membership_id",
 }
 # What wildcard rows put in their URLs: nothing has these ids (digits, as most str and slug
 # parameters of Wagtail's admin are ids too).
@@ -436,8 +440,8 @@ def _build_scenario() -> Scenario:
     org_admin, org_teacher, colleague, admin_b = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     Membership.objects.create(organisation=university_a, user=org_admin, role=Role.ADMIN)
     Membership.objects.create(organisation=university_a, user=org_teacher, role=Role.TEACHER)
-    Membership.objects.create(organisation=university_a, user=colleague, role=Role.TEACHER)
-    Membership.objects.create(organisation=university_b, user=admin_b, role=Role.ADMIN)
+    colleague_membership = Membership.objects.create(organisation=university_a, user=colleague, role=Role.TEACHER)
+    admin_b_membership = Membership.objects.create(organisation=university_b, user=admin_b, role=Role.ADMIN)
 
     def cohort(organisation, name, teachers):
         made = Cohort.objects.create(
@@ -453,6 +457,9 @@ def _build_scenario() -> Scenario:
     CohortLearner.objects.create(cohort=cohort_b, user=other_learner)
     invite_code = organisations.invitation_link_create(cohort=cohort_a, days=30, seats=None)
     invitation = organisations.invitation_create(cohort=cohort_a, email="kutsuttu@example.fi", name="Kutsuttu")
+    staff_invitation = organisations.staff_invitation_create(
+        organisation=university_a, email="opettaja@example.fi", role=Role.TEACHER
+    )
 
     def roster(cohort, user):
         return RosterImport.objects.create(
@@ -502,6 +509,9 @@ def _build_scenario() -> Scenario:
         "certificate_display_code": mine.display_code,
         "invite_code": invite_code,
         "invitation_token": organisations.invitation_token(invitation),
+        "organisation_id": university_a.pk,
+        "membership_id": colleague_membership.pk,
+        "staff_invitation_token": organisations.staff_invitation_token(staff_invitation),
         "cohort_id": cohort_a.pk,
         "colleague_cohort_id": colleague_cohort.pk,
         "colleague_import_id": colleague_import.pk,
@@ -533,6 +543,8 @@ def _build_scenario() -> Scenario:
         "certificate_display_code": theirs.display_code,
         "cohort_id": cohort_b.pk,
         "import_id": import_b.pk,
+        "organisation_id": university_b.pk,
+        "membership_id": admin_b_membership.pk,
     }
     return Scenario(
         users={role: type(user).objects.get(pk=user.pk) if user else None for role, user in users.items()},

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 from lms import rows
@@ -91,6 +92,11 @@ class Outline(LessonCounts):
         return getattr(self.enrolment, "certificate_code", None)
 
     @property
+    def cohorts(self) -> list:
+        """The learner's cohorts in this training (``LearnerCohort``), where the dashboard read them."""
+        return getattr(self.enrolment, "cohorts", [])
+
+    @property
     def continue_lesson(self) -> LessonEntry | None:
         """Where the learner left off: the last lesson opened, or the next one if it is done."""
         lessons = self.lessons
@@ -141,7 +147,12 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
     return outlines
 
 
-_ENROLMENT = f"SELECT * FROM {Enrolment._meta.db_table} WHERE user_id = %s AND training_id = %s"  # noqa: S608 (a table name)
+# Columns are named, never ``*``: a prepared statement must not change its result when a migration
+# adds a column (lms/settings/base.py, prepared statements).
+_ENROLMENT = (
+    f"SELECT {rows.columns('e', Enrolment._meta.concrete_fields)} FROM {Enrolment._meta.db_table} e "  # noqa: S608
+    "WHERE e.user_id = %s AND e.training_id = %s"
+)
 
 
 def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
@@ -311,22 +322,78 @@ def lesson_context(view: LessonView, request) -> dict:
 
 @cache
 def _enrolments_sql() -> str:
-    """Each enrolment with the code of its certificate in force (at most one: a constraint says so)."""
-    certificates = apps.get_model("certificates", "Certificate")._meta.db_table
+    """Each enrolment with the code of its certificate in force (at most one: a constraint says so),
+    and the learner's cohorts in its training with their organisations and teachers.
+
+    One row per enrolment, cohort and teacher (a learner has a cohort or two, a cohort a few
+    teachers). The tables are named through the app registry, as the certificates' are, so that
+    ``courses`` imports neither app.
+    """
+    table = {name: apps.get_model(*name.split(".", 1))._meta.db_table for name in _JOINED}
+    cohort = apps.get_model("organisations", "Cohort")
+    teachers = cohort._meta.get_field("teachers").remote_field.through._meta.db_table
+    users = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
     return (
-        f"SELECT e.*, c.code AS certificate_code FROM {Enrolment._meta.db_table} e "  # noqa: S608 (table names)
-        f"LEFT JOIN {certificates} c ON c.enrolment_id = e.id AND c.revoked_at IS NULL "
-        "WHERE e.user_id = %s ORDER BY e.enrolled_at DESC"
+        f"SELECT {rows.columns('e', Enrolment._meta.concrete_fields)}, c.code AS certificate_code, "  # noqa: S608
+        "co.id AS cohort_pk, co.name AS cohort_name, "
+        "o.name AS organisation_fi, o.name_sv AS organisation_sv, o.name_en AS organisation_en, "
+        "u.certificate_name AS teacher_name, u.first_name AS teacher_first, u.last_name AS teacher_last "
+        f"FROM {Enrolment._meta.db_table} e "
+        f"LEFT JOIN {table['certificates.Certificate']} c ON c.enrolment_id = e.id AND c.revoked_at IS NULL "
+        f"LEFT JOIN ({table['organisations.CohortLearner']} cl "
+        f"JOIN {cohort._meta.db_table} co ON co.id = cl.cohort_id "
+        f"JOIN {table['organisations.Organisation']} o ON o.id = co.organisation_id) "
+        "ON cl.user_id = e.user_id AND co.training_id = e.training_id "
+        f"LEFT JOIN ({teachers} ct JOIN {users} u ON u.id = ct.user_id) ON ct.cohort_id = co.id "
+        "WHERE e.user_id = %s ORDER BY e.enrolled_at DESC, e.id, co.created_at, co.id"
     )
+
+
+_JOINED = ("certificates.Certificate", "organisations.CohortLearner", "organisations.Organisation")
+
+
+@dataclass
+class LearnerCohort:
+    """A cohort the learner is in, as *My trainings* names it: its organisation and its teachers."""
+
+    name: str
+    organisation: str
+    teachers: list[str] = field(default_factory=list)
+
+
+def _with_cohorts(rows: list[Enrolment], language: str) -> list[Enrolment]:
+    """The enrolments of the dashboard's rows, each once, with its ``cohorts`` gathered from its rows."""
+    Organisation = apps.get_model("organisations", "Organisation")
+    enrolments: dict[int, Enrolment] = {}
+    for row in rows:
+        enrolment = enrolments.setdefault(row.pk, row)
+        if not hasattr(enrolment, "cohorts"):
+            enrolment.cohorts, enrolment.cohort_by_id = [], {}
+        if row.cohort_pk is None:
+            continue
+        cohort = enrolment.cohort_by_id.get(row.cohort_pk)
+        if cohort is None:
+            names = Organisation(name=row.organisation_fi, name_sv=row.organisation_sv, name_en=row.organisation_en)
+            cohort = enrolment.cohort_by_id[row.cohort_pk] = LearnerCohort(
+                name=row.cohort_name, organisation=names.localised_name(language)
+            )
+            enrolment.cohorts.append(cohort)
+        teacher = row.teacher_name or " ".join(filter(None, [row.teacher_first, row.teacher_last]))
+        if teacher:  # a teacher without a name is not shown by their address
+            cohort.teachers.append(teacher)
+    for enrolment in enrolments.values():
+        for cohort in enrolment.cohorts:
+            cohort.teachers.sort()
+    return list(enrolments.values())
 
 
 def dashboard(*, user, language: str, request) -> list[Outline]:
     """The user's trainings in ``language`` (falling back to the default one), with progress.
 
-    Two queries (enrolments with their certificates, progress); the training pages come from the
-    cached index.
+    Two queries (enrolments with their certificates and cohorts, progress); the training pages come
+    from the cached index.
     """
-    enrolments = list(Enrolment.objects.raw(_enrolments_sql(), [user.pk]))
+    enrolments = _with_cohorts(list(Enrolment.objects.raw(_enrolments_sql(), [user.pk])), language)
     if not enrolments:
         return []
     index = live_trainings()

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -45,3 +47,13 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired")
+
+
+class MemberOutcome(StrEnum):
+    """What adding a person to an organisation's staff did (not stored; the view words it)."""
+
+    ADDED = "added"
+    INVITED = "invited"
+    ROLE_CHANGED = "role_changed"
+    ALREADY_MEMBER = "already_member"
+    ALREADY_INVITED = "already_invited"

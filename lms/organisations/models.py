@@ -208,3 +208,56 @@ class RosterImportRow(models.Model):
 
     def __str__(self):
         return f"{self.line}: {self.result}"
+
+
+class StaffInvitation(models.Model):
+    """An invitation to work in an organisation as a teacher or an admin; the person accepts it.
+
+    Organisation admins add their staff by e-mail and learn only that an invitation was sent, never
+    whether the address has an account. Its token is made like a cohort invitation's, and only the
+    account with the invited address can accept it: a forwarded link makes nobody staff.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    language = models.CharField(max_length=2, default="fi")
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(null=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(answered_at__isnull=True),
+                name="staffinvitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ← #{self.pk}"
+
+    @property
+    def status(self) -> str:
+        if self.answered_at is not None:
+            return InvitationStatus.ACCEPTED if self.accepted else InvitationStatus.DECLINED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return InvitationStatus(self.status).label

@@ -8,18 +8,37 @@ addresses, whatever its case), and the lists they uploaded and invitations they 
 Erasing the user deletes memberships, teaching assignments and cohort places with it (``CASCADE``)
 and unlinks the lists they uploaded (``SET_NULL``). List rows hold no link to an account, so they
 are anonymised here: name, e-mail and student number blanked, the result kept, so that an import's
-counts stay true. Invitations to their addresses that are still open are deleted (nobody can
-accept them any more); answered ones are anonymised like list rows.
+counts stay true. Invitations to their addresses (to a cohort or to an organisation's staff) that
+are still open are deleted (nobody can accept them any more); answered ones are anonymised like list
+rows.
 """
 
 from allauth.account.models import EmailAddress
 from django.db.models import Q
 
-from .models import Cohort, CohortInvitation, CohortLearner, Membership, Organisation, RosterImport, RosterImportRow
+from .models import (
+    Cohort,
+    CohortInvitation,
+    CohortLearner,
+    Membership,
+    Organisation,
+    RosterImport,
+    RosterImportRow,
+    StaffInvitation,
+)
 
 # Organisation and Cohort are here for their relations to people: members (the Membership rows)
 # and teachers; their names are an organisation's and a group's, not a person's.
-MODELS = [Organisation, Membership, Cohort, CohortLearner, RosterImport, RosterImportRow, CohortInvitation]
+MODELS = [
+    Organisation,
+    Membership,
+    Cohort,
+    CohortLearner,
+    RosterImport,
+    RosterImportRow,
+    CohortInvitation,
+    StaffInvitation,
+]
 
 
 def _addresses(user) -> set[str]:
@@ -42,6 +61,11 @@ def roster_rows_about(user):
 def invitations_about(user):
     """Cohort invitations sent to one of ``user``'s addresses, or accepted by them."""
     return _about(CohortInvitation, user) | CohortInvitation.objects.filter(accepted_by=user)
+
+
+def staff_invitations_about(user):
+    """Invitations to an organisation's staff sent to one of ``user``'s addresses, or accepted by them."""
+    return _about(StaffInvitation, user) | StaffInvitation.objects.filter(accepted_by=user)
 
 
 def personal_data(user) -> dict:
@@ -103,6 +127,17 @@ def personal_data(user) -> dict:
             for i in invitations_about(user).select_related("cohort__organisation")
         ],
         "invitations_sent": CohortInvitation.objects.filter(invited_by=user).count(),
+        "staff_invitations_received": [
+            {
+                "organisation": i.organisation.name,
+                "role": i.role,
+                "email": i.email,
+                "sent_at": i.created_at.isoformat(),
+                "status": i.status,
+            }
+            for i in staff_invitations_about(user).select_related("organisation")
+        ],
+        "staff_invitations_sent": StaffInvitation.objects.filter(invited_by=user).count(),
     }
 
 
@@ -112,3 +147,6 @@ def erase(user) -> None:
     invitations = invitations_about(user)
     CohortInvitation.objects.filter(pk__in=invitations.filter(answered_at__isnull=True).values("pk")).delete()
     CohortInvitation.objects.filter(pk__in=invitations.values("pk")).update(email="", name="", student_number="")
+    staff = staff_invitations_about(user)
+    StaffInvitation.objects.filter(pk__in=staff.filter(answered_at__isnull=True).values("pk")).delete()
+    StaffInvitation.objects.filter(pk__in=staff.values("pk")).update(email="")

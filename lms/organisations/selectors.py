@@ -17,7 +17,15 @@ from lms.courses.models import Enrolment, LessonProgress
 from lms.courses.structure import Progress, structure_for
 
 from .enums import OrganisationKind, Role
-from .models import Cohort, CohortInvitation, CohortLearner, Membership, RosterImport
+from .models import (
+    Cohort,
+    CohortInvitation,
+    CohortLearner,
+    Membership,
+    Organisation,
+    RosterImport,
+    StaffInvitation,
+)
 
 
 def cohorts_for(user):
@@ -37,10 +45,13 @@ def staff_areas(user) -> frozenset[str]:
     """The organisation pages ``user`` works in (one query; none for who is not logged in)."""
     if not user.is_authenticated:
         return frozenset()
-    kinds = set(Membership.objects.filter(user=user).values_list("organisation__kind", flat=True))
+    held = set(Membership.objects.filter(user=user).values_list("organisation__kind", "role"))
+    kinds, roles = {kind for kind, _role in held}, {role for _kind, role in held}
     areas = {"cohorts"} if kinds else set()
     if user.is_superuser or OrganisationKind.TTL in kinds:
         areas.add("programme")
+    if "programme" in areas or Role.ADMIN in roles:
+        areas.add("organisations")  # organisations to set up, or whose staff and cohorts to manage
     return frozenset(areas)
 
 
@@ -65,6 +76,47 @@ def cohorts_managed_by(user):
 
 def cohort_managed_by(user, cohort_id: int) -> Cohort:
     return get_object_or_404(cohorts_managed_by(user), pk=cohort_id)
+
+
+def organisations_managed_by(user):
+    """The organisations whose staff ``user`` manages: every one for programme staff, else those they administer."""
+    if "programme" in user.staff_areas:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=_admin_of(user))
+
+
+def organisation_managed_by(user, organisation_id: int) -> Organisation:
+    return get_object_or_404(organisations_managed_by(user), pk=organisation_id)
+
+
+def administers(user, organisation: Organisation) -> bool:
+    return _admin_of(user).filter(organisation=organisation).exists()
+
+
+def organisation_administered_by(user, organisation_id: int) -> Organisation:
+    """An organisation of which ``user`` is an admin: its cohorts are theirs to create (programme staff's are not)."""
+    return get_object_or_404(Organisation.objects.filter(pk__in=_admin_of(user)), pk=organisation_id)
+
+
+def membership_managed_by(user, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.filter(organisation__in=organisations_managed_by(user)).select_related(
+            "organisation", "user"
+        ),
+        pk=membership_id,
+    )
+
+
+def staff_of(organisation: Organisation) -> list[Membership]:
+    """Its members with their accounts, admins first (one query)."""
+    return list(
+        organisation.memberships.select_related("user").order_by("role", "user__certificate_name", "user__email")
+    )
+
+
+def open_staff_invitations(organisation: Organisation) -> list[StaffInvitation]:
+    """Invitations nobody has answered yet, newest first (one query)."""
+    return list(organisation.staff_invitations.filter(answered_at__isnull=True).order_by("-created_at")[:100])
 
 
 def import_for(user, import_id: int) -> RosterImport:

@@ -27,14 +27,25 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lms import audit
 from lms.courses import services as courses
+from lms.courses.models import TrainingPage
 from lms.tasks import enqueue_on_commit
 
 from . import tasks  # tasks call services too; attributes are read only when queueing
-from .enums import ImportStatus, RowResult
-from .models import Cohort, CohortInvitation, CohortLearner, RosterImport, RosterImportRow
+from .enums import ImportStatus, MemberOutcome, Role, RowResult
+from .models import (
+    Cohort,
+    CohortInvitation,
+    CohortLearner,
+    Membership,
+    Organisation,
+    RosterImport,
+    RosterImportRow,
+    StaffInvitation,
+)
 from .roster import RosterError, Row, read_roster
 
 logger = logging.getLogger(__name__)
@@ -295,18 +306,9 @@ def invitation_signup(*, token: str, name: str, password: str, language: str):
     invitation = invitation_by_token(token)
     if invitation is None:
         raise InvitationError(_("This invitation is not valid."))
-    User = get_user_model()
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise InvitationError(_("An account with this address exists already. Log in to accept."))
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            certificate_name=name[:200],
-            preferred_language=language if language in dict(settings.LANGUAGES) else invitation.language,
-        )
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+    return _account_for_invitee(
+        email=invitation.email, name=name, password=password, language=language, fallback=invitation.language
+    )
 
 
 class JoinError(Exception):
@@ -349,3 +351,283 @@ def cohort_archive(*, cohort, user, archived: bool) -> None:
         cohort.invite_code, cohort.invite_expires_at = None, None
     cohort.save(update_fields=["archived_at", "invite_code", "invite_expires_at"])
     audit.log(instance=cohort, action=audit.COHORT_ARCHIVED if archived else audit.COHORT_RESTORED, user=user)
+
+
+# --- setting up an organisation: its staff and its cohorts -------------------------------------------
+
+
+class StaffError(Exception):
+    """A change to an organisation's staff or cohorts was refused; the message is for the person."""
+
+
+def organisation_create(*, by, admin_email: str, language: str, **fields) -> tuple[Organisation, MemberOutcome]:
+    """Create an organisation and add its first admin (programme staff: an account at once, else an invitation)."""
+    with transaction.atomic():
+        organisation = Organisation(**fields)
+        organisation.full_clean()
+        organisation.save()
+        audit.log(instance=organisation, action=audit.ORGANISATION_CREATE, user=by, data={"kind": organisation.kind})
+        outcome = member_add(
+            organisation=organisation, email=admin_email, role=Role.ADMIN, by=by, direct=True, language=language
+        )
+    return organisation, outcome
+
+
+def organisation_update(*, organisation: Organisation, by, changed: list[str]) -> None:
+    """Save the edited organisation (validated by its form) and record which fields changed."""
+    with transaction.atomic():
+        organisation.full_clean()
+        organisation.save()
+        if changed:
+            audit.log(
+                instance=organisation, action=audit.ORGANISATION_EDIT, user=by, data={"fields": ", ".join(changed)}
+            )
+
+
+def _lock(organisation: Organisation) -> None:
+    """Serialise staff changes of one organisation, so that two requests cannot remove its last two admins."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def _admins_left_without(organisation: Organisation, membership: Membership) -> int:
+    return Membership.objects.filter(organisation=organisation, role=Role.ADMIN).exclude(pk=membership.pk).count()
+
+
+LAST_ADMIN = _lazy("An organisation needs at least one admin. Add another admin first, then change or remove this one.")
+
+
+def member_add(
+    *, organisation: Organisation, email: str, role: str, by, direct: bool, language: str = ""
+) -> MemberOutcome:
+    """Make ``email`` a member of ``organisation`` with ``role``.
+
+    ``direct`` (programme staff, who may know who has an account): an existing account becomes a
+    member at once, a new address gets an invitation. Otherwise (an organisation's admins) every
+    address gets an invitation that its owner accepts, so the answer never tells whether the
+    address has an account. A member already there gets the new role.
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise StaffError(_("Choose a role."))
+    with transaction.atomic():
+        _lock(organisation)
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(organisation=organisation, user__email__iexact=email)
+            .first()
+        )
+        if membership is not None:
+            if membership.role == role:
+                return MemberOutcome.ALREADY_MEMBER
+            member_role_change(membership=membership, role=role, by=by)
+            return MemberOutcome.ROLE_CHANGED
+        account = get_user_model().objects.filter(email__iexact=email).first() if direct else None
+        if account is not None:
+            Membership.objects.create(organisation=organisation, user=account, role=role)
+            audit.log(instance=organisation, action=audit.MEMBER_ADD, user=by, data={"user": account.pk, "role": role})
+            return MemberOutcome.ADDED
+        invitation = staff_invitation_create(
+            organisation=organisation, email=email, role=role, invited_by=by, language=language
+        )
+        if invitation is None:
+            return MemberOutcome.ALREADY_INVITED
+        audit.log(
+            instance=organisation,
+            action=audit.MEMBER_INVITE,
+            user=by,
+            data={"invitation": invitation.pk, "role": role},
+        )
+        return MemberOutcome.INVITED
+
+
+def member_role_change(*, membership: Membership, role: str, by) -> None:
+    """Give a member another role; the last admin stays an admin."""
+    with transaction.atomic():
+        _lock(membership.organisation)
+        demoted = membership.role == Role.ADMIN and role != Role.ADMIN
+        if demoted and not _admins_left_without(membership.organisation, membership):
+            raise StaffError(LAST_ADMIN)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.log(
+            instance=membership.organisation,
+            action=audit.MEMBER_ROLE,
+            user=by,
+            data={"user": membership.user_id, "role": role},
+        )
+
+
+def member_remove(*, membership: Membership, by) -> None:
+    """Remove a member from the organisation and from the cohorts they taught there; never its last admin."""
+    organisation = membership.organisation
+    with transaction.atomic():
+        _lock(organisation)
+        if membership.role == Role.ADMIN and not _admins_left_without(organisation, membership):
+            raise StaffError(LAST_ADMIN)
+        Cohort.teachers.through.objects.filter(user_id=membership.user_id, cohort__organisation=organisation).delete()
+        membership.delete()
+        audit.log(
+            instance=organisation,
+            action=audit.MEMBER_REMOVE,
+            user=by,
+            data={"user": membership.user_id, "role": membership.role},
+        )
+
+
+def staff_invitation_token(invitation: StaffInvitation) -> str:
+    """The secret in the invitation's link, recomputed from its nonce (never stored, never queued)."""
+    return salted_hmac("kyky.staff-invitation", invitation.nonce, algorithm="sha256").hexdigest()
+
+
+def staff_invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by=None, language: str = ""
+) -> StaffInvitation | None:
+    """Invite ``email`` and send the e-mail after commit; None while an earlier one is open. In a transaction."""
+    open_invitation = (
+        StaffInvitation.objects.select_for_update()
+        .filter(organisation=organisation, email=email, answered_at__isnull=True)
+        .first()
+    )
+    if open_invitation is not None:
+        if open_invitation.expires_at > timezone.now():
+            return None
+        open_invitation.delete()
+    invitation = StaffInvitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        nonce=secrets.token_hex(32),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    invitation.token_hash = _token_hash(staff_invitation_token(invitation))
+    invitation.save()
+    enqueue_on_commit(tasks.send_staff_invitation, invitation.pk)
+    return invitation
+
+
+def staff_invitation_send(*, invitation_id: int) -> None:
+    """E-mail the invitation in the invitee's language: their own if they have an account."""
+    invitation = (
+        StaffInvitation.objects.select_related("organisation")
+        .filter(pk=invitation_id, answered_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return
+    account = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    language = account.preferred_language if account else invitation.language
+    with translation.override(language):
+        path = reverse("organisations:staff_invitation", kwargs={"token": staff_invitation_token(invitation)})
+        context = {
+            "organisation": invitation.organisation.localised_name(language),
+            "role": Role(invitation.role).label,
+            "expires_at": invitation.expires_at,
+            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+        }
+        subject = render_to_string("organisations/email/staff_invitation_subject.txt", context).strip()
+        body = render_to_string("organisations/email/staff_invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def staff_invitation_by_token(token: str) -> StaffInvitation | None:
+    if not token or len(token) > 100:
+        return None
+    return StaffInvitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+
+
+def staff_invitation_answer(*, token: str, user, accept: bool) -> StaffInvitation:
+    """Accept (become a member with the invited role) or decline, once; only the invited address accepts."""
+    with transaction.atomic():
+        invitation = StaffInvitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+        if invitation is None:
+            raise InvitationError(_("This invitation is not valid."))
+        if invitation.answered_at is not None:
+            raise InvitationError(_("This invitation has already been answered."))
+        if invitation.expires_at <= timezone.now():
+            raise InvitationError(_("This invitation has expired. Ask the organisation's admin for a new one."))
+        if accept:
+            if user.email.lower() != invitation.email:
+                raise InvitationError(
+                    _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+                    % {"email": invitation.email}
+                )
+            membership = Membership.objects.filter(organisation=invitation.organisation, user=user).first()
+            if membership is None:
+                Membership.objects.create(organisation=invitation.organisation, user=user, role=invitation.role)
+            elif membership.role != invitation.role:
+                try:
+                    member_role_change(membership=membership, role=invitation.role, by=user)
+                except StaffError as error:
+                    raise InvitationError(str(error)) from error
+        invitation.answered_at = timezone.now()
+        invitation.accepted = accept
+        invitation.accepted_by = user if accept else None
+        invitation.save(update_fields=["answered_at", "accepted", "accepted_by"])
+    return invitation
+
+
+def staff_invitation_signup(*, token: str, name: str, password: str, language: str):
+    """The invitee's new account, its address confirmed by the invitation itself."""
+    invitation = staff_invitation_by_token(token)
+    if invitation is None:
+        raise InvitationError(_("This invitation is not valid."))
+    return _account_for_invitee(
+        email=invitation.email, name=name, password=password, language=language, fallback=invitation.language
+    )
+
+
+def _account_for_invitee(*, email: str, name: str, password: str, language: str, fallback: str):
+    """A new account for an invitee; the invitation that reached the address confirms it."""
+    User = get_user_model()
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise InvitationError(_("An account with this address exists already. Log in to accept."))
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            certificate_name=name[:200],
+            preferred_language=language if language in dict(settings.LANGUAGES) else fallback,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+COHORT_FIELDS = ("training", "name", "starts_on", "ends_on", "study_mode", "credits", "seat_limit")
+
+
+def cohort_save(*, cohort: Cohort, teachers, by) -> Cohort:
+    """Create or update a cohort of ``cohort.organisation`` (set by the caller, never by a form).
+
+    Dates must not end before they start, the training must be live, and the teachers must be members
+    of the cohort's organisation.
+    """
+    if cohort.starts_on and cohort.ends_on and cohort.ends_on < cohort.starts_on:
+        raise StaffError(_("The group cannot end before it starts."))
+    if not TrainingPage.objects.live().filter(pk=cohort.training_id).exists():
+        raise StaffError(_("Choose a published training."))
+    teachers = list(teachers)
+    members = set(
+        Membership.objects.filter(organisation=cohort.organisation, user__in=teachers).values_list("user_id", flat=True)
+    )
+    if any(teacher.pk not in members for teacher in teachers):
+        raise StaffError(_("Teachers are chosen among the organisation's staff."))
+    created = cohort.pk is None
+    columns = [Cohort._meta.get_field(f).attname for f in COHORT_FIELDS]
+    before = {} if created else Cohort.objects.filter(pk=cohort.pk).values(*columns).get()
+    with transaction.atomic():
+        cohort.save()
+        old_teachers = set() if created else set(cohort.teachers.values_list("pk", flat=True))
+        cohort.teachers.set(teachers)
+        if created:
+            audit.log(instance=cohort, action=audit.COHORT_CREATE, user=by, data={"training": cohort.training_id})
+        else:
+            changed = [
+                f for f, column in zip(COHORT_FIELDS, columns, strict=True) if before[column] != getattr(cohort, column)
+            ]
+            if old_teachers != {t.pk for t in teachers}:
+                changed.append("teachers")
+            if changed:
+                audit.log(instance=cohort, action=audit.COHORT_EDIT, user=by, data={"fields": ", ".join(changed)})
+    return cohort

@@ -15,3 +15,9 @@ def run_roster_import(import_id: int) -> None:
 def send_invitation(invitation_id: int) -> None:
     """E-mail one cohort invitation; a retry sends the same link."""
     services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=8)
+def send_staff_invitation(invitation_id: int) -> None:
+    """E-mail one staff invitation; a retry sends the same link."""
+    services.staff_invitation_send(invitation_id=invitation_id)

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from lms.courses import services as courses_services
 from lms.courses.structure import live_trainings
 
-from . import exports, selectors, services, statistics
-from .enums import InvitationStatus
+from . import exports, forms, selectors, services, statistics
+from .enums import InvitationStatus, MemberOutcome, Role
 from .forms import InvitationSignupForm
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -265,3 +265,234 @@ def cohort_archive(request, cohort_id: int):
     else:
         messages.success(request, _("The group was restored from the archive."))
     return redirect("organisations:cohort", cohort_id=cohort.pk)
+
+
+# --- setting up an organisation: programme staff create it, its admins run its staff and cohorts -------
+
+
+@login_required
+def organisation_list(request):
+    """The organisations one sets up (programme staff: all) or administers."""
+    if "organisations" not in request.user.staff_areas:
+        raise Http404
+    language = request.LANGUAGE_CODE
+    organisations = selectors.organisations_managed_by(request.user).order_by("name")
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {
+            "organisations": [(o, o.localised_name(language)) for o in organisations],
+            "creates": _sees_programme(request.user),
+        },
+    )
+
+
+@login_required
+def organisation_create(request):
+    """A new organisation and its first admin: programme staff only."""
+    if not _sees_programme(request.user):
+        raise Http404
+    form = forms.OrganisationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation, outcome = services.organisation_create(
+            by=request.user,
+            admin_email=data["admin_email"],
+            language=request.LANGUAGE_CODE,
+            **{name: data[name] for name in forms.OrganisationForm.Meta.fields},
+        )
+        messages.success(request, _("The organisation was created."))
+        messages.success(request, _member_message(outcome, data["admin_email"], Role.ADMIN, direct=True))
+        return redirect("organisations:organisation", organisation_id=organisation.pk)
+    return render(request, "organisations/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+def organisation_edit(request, organisation_id: int):
+    """Names and identifiers of an organisation: programme staff only."""
+    if not _sees_programme(request.user):
+        raise Http404
+    organisation = selectors.organisation_managed_by(request.user, organisation_id)
+    form = forms.OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=form.instance, by=request.user, changed=form.changed_data)
+        messages.success(request, _("The organisation was saved."))
+        return redirect("organisations:organisation", organisation_id=organisation.pk)
+    return render(request, "organisations/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def organisation_detail(request, organisation_id: int):
+    """Its staff, open staff invitations and cohorts: its admins and programme staff."""
+    organisation = selectors.organisation_managed_by(request.user, organisation_id)
+    index, language = live_trainings(), request.LANGUAGE_CODE
+    cohorts = organisation.cohorts.select_related("training")
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "name": organisation.localised_name(language),
+            "staff": selectors.staff_of(organisation),
+            "invitations": selectors.open_staff_invitations(organisation),
+            "cohorts": [(c, index.localised(c.training, language)) for c in cohorts],
+            "member_form": forms.MemberForm(),
+            "programme": _sees_programme(request.user),
+            "administers": selectors.administers(request.user, organisation),
+        },
+    )
+
+
+def _member_message(outcome: MemberOutcome, email: str, role: str, *, direct: bool) -> str:
+    """What adding a person did, in words that tell an organisation admin nothing about accounts."""
+    values = {"email": email, "role": Role(role).label}
+    if outcome == MemberOutcome.ADDED:
+        return _("%(email)s is now in the staff as %(role)s.") % values
+    if outcome == MemberOutcome.ROLE_CHANGED:
+        return _("%(email)s is now %(role)s.") % values
+    if outcome == MemberOutcome.ALREADY_MEMBER:
+        return _("%(email)s is in the staff as %(role)s already.") % values
+    if outcome == MemberOutcome.ALREADY_INVITED:
+        return _("An invitation to %(email)s is waiting for an answer already.") % values
+    if direct:  # programme staff may know that the address has no account
+        return _("No account has the address %(email)s: an invitation to join as %(role)s was sent.") % values
+    return _("An invitation to join the staff as %(role)s was sent to %(email)s.") % values
+
+
+@login_required
+@require_POST
+def member_add(request, organisation_id: int):
+    """Add a teacher or an admin by e-mail: the organisation's admins and programme staff."""
+    organisation = selectors.organisation_managed_by(request.user, organisation_id)
+    form = forms.MemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give an e-mail address and a role."))
+        return redirect("organisations:organisation", organisation_id=organisation.pk)
+    email, role, direct = form.cleaned_data["email"], form.cleaned_data["role"], _sees_programme(request.user)
+    try:
+        outcome = services.member_add(
+            organisation=organisation,
+            email=email,
+            role=role,
+            by=request.user,
+            direct=direct,
+            language=request.LANGUAGE_CODE,
+        )
+    except services.StaffError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _member_message(outcome, email.lower(), role, direct=direct))
+    return redirect("organisations:organisation", organisation_id=organisation.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request, membership_id: int):
+    """Remove a member (never the last admin): the organisation's admins and programme staff."""
+    membership = selectors.membership_managed_by(request.user, membership_id)
+    try:
+        services.member_remove(membership=membership, by=request.user)
+    except services.StaffError as error:
+        messages.error(request, str(error))
+        return redirect("organisations:organisation", organisation_id=membership.organisation_id)
+    messages.success(request, _("%(email)s was removed from the staff.") % {"email": membership.user.email})
+    if membership.user_id == request.user.pk and not _sees_programme(request.user):
+        return redirect("organisations:cohorts")  # their own page is no longer theirs
+    return redirect("organisations:organisation", organisation_id=membership.organisation_id)
+
+
+def _cohort_form(request, *, organisation, cohort=None):
+    form = forms.CohortForm(
+        request.POST or None, instance=cohort, organisation=organisation, language=request.LANGUAGE_CODE
+    )
+    if request.method == "POST" and form.is_valid():
+        cohort = form.save(commit=False)
+        cohort.organisation = organisation  # from the URL, whatever the form carried
+        try:
+            services.cohort_save(cohort=cohort, teachers=form.cleaned_data["teachers"], by=request.user)
+        except services.StaffError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The group was saved."))
+            return redirect("organisations:cohort", cohort_id=cohort.pk)
+    return render(
+        request,
+        "organisations/cohort_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "name": organisation.localised_name(request.LANGUAGE_CODE),
+            "cohort": cohort,
+        },
+    )
+
+
+@login_required
+def cohort_create(request, organisation_id: int):
+    """A new cohort: the organisation's admins only."""
+    return _cohort_form(request, organisation=selectors.organisation_administered_by(request.user, organisation_id))
+
+
+@login_required
+def cohort_edit(request, cohort_id: int):
+    """A cohort's training, dates, study mode, credits, seats and teachers: the organisation's admins only."""
+    cohort = selectors.cohort_managed_by(request.user, cohort_id)
+    return _cohort_form(request, organisation=cohort.organisation, cohort=cohort)
+
+
+def staff_invitation_answer(request, token: str):
+    """The page a staff invitation e-mail links to: the invited address accepts, logged in or with a new account."""
+    invitation = services.staff_invitation_by_token(token)
+    if invitation is None:
+        return render(request, "organisations/staff_invitation.html", {"invalid": True}, status=404)
+    pending = invitation.status == InvitationStatus.PENDING
+    signup = None
+    if not request.user.is_authenticated:
+        signup = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and pending:
+        try:
+            answered = _answer_staff(request, token, signup)
+        except services.InvitationError as error:
+            messages.error(request, str(error))
+        else:
+            if answered is not None:
+                return answered
+    return render(
+        request,
+        "organisations/staff_invitation.html",
+        {
+            "invitation": invitation,
+            "name": invitation.organisation.localised_name(request.LANGUAGE_CODE),
+            "role": Role(invitation.role).label,
+            "signup": signup,
+            "pending": pending,
+        },
+    )
+
+
+def _answer_staff(request, token: str, signup):
+    if signup is None:
+        if request.POST.get("answer") not in {"accept", "decline"}:
+            return None
+        user, accept = request.user, request.POST["answer"] == "accept"
+    elif signup.is_valid():
+        user = services.staff_invitation_signup(
+            token=token,
+            name=signup.cleaned_data["certificate_name"],
+            password=signup.cleaned_data["password1"],
+            language=request.LANGUAGE_CODE,
+        )
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        accept = True
+    else:
+        return None
+    invitation = services.staff_invitation_answer(token=token, user=user, accept=accept)
+    if not accept:
+        messages.success(request, _("You declined the invitation."))
+        return redirect("/")
+    messages.success(
+        request,
+        _("You are now in the staff of %(organisation)s.")
+        % {"organisation": invitation.organisation.localised_name(request.LANGUAGE_CODE)},
+    )
+    return redirect("organisations:cohorts")
