@@ -331,7 +331,10 @@ _STATEMENT_INSERT = (
     f"INSERT INTO {XAPIStatement._meta.db_table} ({', '.join(f.column for f in _STATEMENT_FIELDS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_STATEMENT_FIELDS))})"
 )
-_ATTEMPTS = f"SELECT * FROM {H5PAttempt._meta.db_table} WHERE enrolment_id = %s AND activity_id IN ({{ids}})"  # noqa: S608
+_ATTEMPTS = (
+    f"SELECT {', '.join(f.column for f in H5PAttempt._meta.concrete_fields)} FROM {H5PAttempt._meta.db_table} "  # noqa: S608
+    "WHERE enrolment_id = %s AND activity_id IN ({ids})"
+)
 
 
 def _results_apply(enrolment, lesson, results: list[tuple[int, dict, str]]) -> None:
