@@ -22,6 +22,7 @@ UNLOCALISED = (
     "/verify/",
     "/certificates/",
     "/healthz",
+    "/lti/",
     "/admin/",
     "/documents/",
     "/static/",

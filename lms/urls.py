@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("lms.h5p.urls")),
     path("", include("lms.certificates.urls")),
+    path("lti/", include("lms.lti.urls")),
 ]
 
 if settings.DEBUG:
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
     path("organisation/", include("lms.organisations.urls")),
+    path("lti/", include("lms.lti.staff_urls")),
     # Wagtail's page serving, with the route from the cache (lms/cms/routing.py): Wagtail's own
     # pattern and name, so that it answers exactly the URLs Wagtail's would. Wagtail's patterns stay
     # below for the rest (its _util/ views).

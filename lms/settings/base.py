@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lms.h5p",
     "lms.certificates",
     "lms.organisations",
+    "lms.lti",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
@@ -234,6 +235,10 @@ CELERY_BEAT_SCHEDULE = {
     "issue-missing-certificates": {
         "task": "lms.certificates.tasks.issue_missing_certificates",
         "schedule": 300.0,
+    },
+    "lti-send-due-grades": {
+        "task": "lms.lti.tasks.send_due_grades",
+        "schedule": 60.0,
     },
 }
 
