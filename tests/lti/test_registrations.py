@@ -96,3 +96,12 @@ def test_an_organisation_admin_cannot_make_their_moodle_vouch_for_accounts(clien
 
     registration = PlatformRegistration.objects.get()
     assert (registration.emails_verified, registration.principal_source) == (False, "")
+
+
+def test_staff_find_the_moodle_pages_from_their_own_pages(client, admin, university, cohort, org_teacher):
+    client.force_login(admin)
+    organisation_page = client.get(f"/fi/organisation/organisations/{university.pk}/").content.decode()
+    assert 'href="/fi/lti/platforms/"' in organisation_page
+    client.force_login(org_teacher)
+    cohort_page = client.get(f"/fi/organisation/cohorts/{cohort.pk}/").content.decode()
+    assert f'href="/fi/lti/cohorts/{cohort.pk}/"' in cohort_page
