@@ -1,9 +1,9 @@
 """Kyky's side of the LTI 1.3 protocol, on ``pylti1p3`` and its Django adapter.
 
-Why ``pylti1p3``: it is the Python library IMS-certified tools are built on (maintained by Dmitry
-Viskov since 2019, used by Open edX's LTI 1.3 tool support among others), it implements the OIDC
-login, the id_token checks (signature against the platform's key set, ``kid``/``alg`` matching,
-expiry, registration and deployment lookup, message-type validation) and the Advantage services
+Why ``pylti1p3``: it is the maintained Python library for the tool side of LTI 1.3 (on PyPI since
+2019, with a Django adapter). It implements the OIDC login, the id_token checks (signature against
+the platform's key set, ``kid``/``alg`` matching, expiry, registration and deployment lookup,
+message-type validation) and the Advantage services
 (deep linking, assignment and grade services, names and roles) with a storage and configuration
 interface that we fill from our own models. We write no JWT code of our own.
 
