@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("lms.h5p.urls")),
     path("", include("lms.certificates.urls")),
     path("lti/", include("lms.lti.urls")),
+    path("saml2/", include("lms.sso.urls")),  # SAML sign-in: fixed URLs registered with the federation
 ]
 
 if settings.DEBUG:

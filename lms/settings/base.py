@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "lms.certificates",
     "lms.organisations",
     "lms.lti",
+    "lms.sso",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
@@ -131,6 +132,8 @@ AUTHENTICATION_BACKENDS = [
     # Django's and django-allauth's, reading the logged-in user from the cache (lms.accounts.backends).
     "lms.accounts.backends.ModelBackend",
     "lms.accounts.backends.AuthenticationBackend",
+    # A verified SAML response (lms.sso.views), the same cached user.
+    "lms.sso.backends.SamlBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -295,6 +298,7 @@ LOGGING = {
         # Every page save logs its search and reference-index tasks; that is noise for operators.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},  # pysaml2's schema library announces every schema it loads
     },
 }
 
@@ -314,3 +318,20 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",  # every login POST
     "login_failed": "10/m/ip,5/5m/key",  # failed logins per client, and per e-mail address
 }
+
+# ---------------------------------------------------------------------------------------------------
+# SAML sign-in (lms/sso, docs/sso.md). Kyky's service provider key and certificate: files
+# (SAML_SP_KEY_FILE, SAML_SP_CERT_FILE) or PEM text (SAML_SP_KEY, SAML_SP_CERT). With neither,
+# SAML_SP_SELF_SIGNED (on with DEBUG) makes a self-signed pair under var/saml/ on first use.
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_SP_KEY = os.environ.get("SAML_SP_KEY", "")
+SAML_SP_CERT = os.environ.get("SAML_SP_CERT", "")
+SAML_SP_SELF_SIGNED = env_bool("SAML_SP_SELF_SIGNED", DEBUG)
+SAML_SP_KEY_DIR = Path(os.environ.get("SAML_SP_KEY_DIR", BASE_DIR / "var" / "saml"))
+# The entity ID and endpoints are built from this, never from the request's Host header.
+SAML_SP_BASE_URL = os.environ.get("SAML_SP_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+SAML_CONFIG_LOADER = "lms.sso.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"  # no auto-submitting form
+SAML_SESSION_COOKIE_NAME = "kyky_saml"  # the pending requests; SameSite=None so the IdP's POST carries it
+SAML_CSP_HANDLER = ""  # our SAML pages have no inline script; the site's CSP stays as it is

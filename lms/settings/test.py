@@ -19,6 +19,9 @@ PRIVATE_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 # Tests that need a real worker say so; every other test runs tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+SAML_SP_BASE_URL = "http://testserver"
+SAML_SP_SELF_SIGNED = True  # a pair under var/test-saml/, made on first use
+SAML_SP_KEY_DIR = BASE_DIR / "var" / "test-saml"  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The test server serves static files itself; WhiteNoise would only warn about a missing STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
