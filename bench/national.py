@@ -305,7 +305,14 @@ def seed_kyky(url: str, scenario: dict, counts: dict) -> dict:
     )
     seed.insert(
         "organisations_organisation",
-        {"name": "'Kansallinen AMK ' || n", "kind": "'uas'"},
+        {
+            "name": "'Kansallinen AMK ' || n",
+            "name_sv": "''",
+            "name_en": "''",
+            "kind": "'uas'",
+            "business_id": "''",
+            "home_organisation": "''",
+        },
         "FROM generate_series(1, %s) AS n",
         [counts["organisations"]],
         label="organisations",
