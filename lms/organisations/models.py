@@ -117,7 +117,23 @@ class CohortLearner(models.Model):
         return f"{self.user} in {self.cohort}"
 
 
-class CohortInvitation(models.Model):
+class InvitationState:
+    """Where an invitation stands (from answered_at, accepted and expires_at): cohorts' and staff's alike."""
+
+    @property
+    def status(self) -> str:
+        if self.answered_at is not None:
+            return InvitationStatus.ACCEPTED if self.accepted else InvitationStatus.DECLINED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return InvitationStatus(self.status).label
+
+
+class CohortInvitation(InvitationState, models.Model):
     """An invitation to join a cohort, sent to an address; nothing happens until its owner accepts.
 
     Staff who upload a list learn only that an invitation was sent, never whether the address
@@ -161,18 +177,6 @@ class CohortInvitation(models.Model):
     def __str__(self):
         return f"{self.cohort} ← #{self.pk}"
 
-    @property
-    def status(self) -> str:
-        if self.answered_at is not None:
-            return InvitationStatus.ACCEPTED if self.accepted else InvitationStatus.DECLINED
-        if self.expires_at <= timezone.now():
-            return InvitationStatus.EXPIRED
-        return InvitationStatus.PENDING
-
-    @property
-    def status_label(self) -> str:
-        return InvitationStatus(self.status).label
-
 
 class RosterImport(models.Model):
     """One uploaded list: applied row by row by a Celery job that can resume after a restart."""
@@ -210,7 +214,7 @@ class RosterImportRow(models.Model):
         return f"{self.line}: {self.result}"
 
 
-class StaffInvitation(models.Model):
+class StaffInvitation(InvitationState, models.Model):
     """An invitation to work in an organisation as a teacher or an admin; the person accepts it.
 
     Organisation admins add their staff by e-mail and learn only that an invitation was sent, never
@@ -249,15 +253,3 @@ class StaffInvitation(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ← #{self.pk}"
-
-    @property
-    def status(self) -> str:
-        if self.answered_at is not None:
-            return InvitationStatus.ACCEPTED if self.accepted else InvitationStatus.DECLINED
-        if self.expires_at <= timezone.now():
-            return InvitationStatus.EXPIRED
-        return InvitationStatus.PENDING
-
-    @property
-    def status_label(self) -> str:
-        return InvitationStatus(self.status).label
