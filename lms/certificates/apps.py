@@ -8,6 +8,8 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from lms.accounts.personal_data import register
         from lms.courses.signals import training_completed
 
@@ -17,6 +19,8 @@ class CertificatesConfig(AppConfig):
         from .services import certificates_erase
 
         training_completed.connect(handlers.issue_on_completion, dispatch_uid="certificates.issue_on_completion")
+        post_save.connect(handlers.certificate_changed, sender=Certificate, dispatch_uid="certificates.learner_cache")
+        post_delete.connect(handlers.certificate_changed, sender=Certificate, dispatch_uid="certificates.learner_gone")
         register(
             "certificates", exporter=personal_data, eraser=certificates_erase, models=[Certificate, RegenerationJob]
         )

@@ -6,3 +6,20 @@ def issue_on_completion(sender, enrolment, **kwargs):
     from .tasks import issue_certificate
 
     enqueue_on_commit(issue_certificate, enrolment.pk)
+
+
+_SHOWN = {"code", "enrolment", "revoked_at", "withdrawn_at"}  # what *My trainings* shows of a certificate
+
+
+def certificate_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    """A certificate issued, revoked or withdrawn changes its learner's cached pages (lms.learner_cache)."""
+    if created or update_fields is None or _SHOWN.intersection(update_fields):
+        learner_cache_touch(instance.enrolment_id)
+
+
+def learner_cache_touch(enrolment_id: int | None) -> None:
+    from lms import learner_cache
+    from lms.courses.models import Enrolment
+
+    if enrolment_id is not None:
+        learner_cache.touch(Enrolment.objects.filter(pk=enrolment_id).values_list("user_id", flat=True).first())

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lms import audit
 from lms.courses.models import Enrolment, TrainingPage
 
+from . import handlers
 from .codes import display, new_code
 from .credentials import credential_sign
 from .models import Certificate
@@ -164,6 +165,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
     Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True, withdrawn_at__isnull=True).update(
         revoked_at=timezone.now(), revocation_reason=reason.strip()
     )
+    handlers.learner_cache_touch(certificate.enrolment_id)  # update() sends no signal
     certificate.refresh_from_db()
     return certificate
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lms import learner_cache
 from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
@@ -344,4 +345,5 @@ def _record_completions(enrolment: Enrolment, now) -> None:
     )
     if finished:
         enrolment.completed_at, enrolment.status = now, EnrolmentStatus.COMPLETED
+        learner_cache.touch(enrolment.user_id)  # written with update(): no signal
         transaction.on_commit(lambda: training_completed.send(sender=Enrolment, enrolment=enrolment))

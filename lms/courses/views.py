@@ -7,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms import learner_cache
 from lms.jsonbody import has_nul_or_surrogate
 
 from . import selectors, services
@@ -109,5 +112,12 @@ def enrol(request, training_id: int):
 
 @login_required
 def dashboard(request):
-    outlines = selectors.dashboard(user=request.user, language=request.LANGUAGE_CODE, request=request)
-    return render(request, "courses/dashboard.html", {"outlines": outlines})
+    """*My trainings*: rendered once per change of what it shows (``lms.learner_cache``)."""
+    language = request.LANGUAGE_CODE
+
+    def build() -> str:
+        outlines = selectors.dashboard(user=request.user, language=language, request=request)
+        return render_to_string("courses/includes/dashboard_trainings.html", {"outlines": outlines}, request)
+
+    trainings = learner_cache.page(request.user.pk, "dashboard", language, build)
+    return render(request, "courses/dashboard.html", {"trainings": mark_safe(trainings)})  # noqa: S308 (our own render)

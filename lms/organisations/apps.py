@@ -23,9 +23,39 @@ class OrganisationsConfig(AppConfig):
 
         post_save.connect(membership_changed, sender=Membership, dispatch_uid="organisations.staff_areas")
         post_delete.connect(membership_changed, sender=Membership, dispatch_uid="organisations.staff_areas_gone")
+        self._keep_learner_pages_current()
         register(
             "organisations",
             exporter=personal_data.personal_data,
             eraser=personal_data.erase,
             models=personal_data.MODELS,
         )
+
+    def _keep_learner_pages_current(self):
+        """*My trainings* shows each learner's cohorts, their organisation and teachers (lms.learner_cache)."""
+        from django.conf import settings
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from lms import learner_cache
+
+        from .models import Cohort, CohortLearner, Organisation
+
+        def place_changed(sender, instance, **kwargs):
+            learner_cache.touch(instance.user_id)
+
+        def teacher_renamed(sender, instance, created=False, update_fields=None, **kwargs):
+            if created or (update_fields is not None and set(update_fields) <= {"last_login", "password"}):
+                return  # someone new, or a log-in: not a teacher's new name
+            if Cohort.teachers.through.objects.filter(user_id=instance.pk).exists():
+                learner_cache.cohorts_changed()
+
+        for signal, when in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(place_changed, sender=CohortLearner, weak=False, dispatch_uid=f"lc.place.{when}")
+            for model in (Cohort, Organisation):  # teachers: m2m_changed (Django sends no other signal for them)
+                uid = f"lc.{model._meta.label}.{when}"
+                signal.connect(learner_cache.cohorts_changed, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(learner_cache.cohorts_changed, sender=Cohort.teachers.through, dispatch_uid="lc.teachers")
+        post_save.connect(teacher_renamed, sender=settings.AUTH_USER_MODEL, weak=False, dispatch_uid="lc.teacher")
+        # An erased person may have taught: their name must go from every page at once (their cohort
+        # places go with them without a signal). Erasures are rare enough not to ask.
+        post_delete.connect(learner_cache.cohorts_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="lc.erased")

@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lms import audit
+from lms import audit, learner_cache
 from lms.courses import services as courses
 from lms.courses.models import TrainingPage
 from lms.tasks import enqueue_on_commit
@@ -465,6 +465,7 @@ def member_remove(*, membership: Membership, by) -> None:
         if membership.role == Role.ADMIN and not _admins_left_without(organisation, membership):
             raise StaffError(LAST_ADMIN)
         Cohort.teachers.through.objects.filter(user_id=membership.user_id, cohort__organisation=organisation).delete()
+        learner_cache.cohorts_changed()  # the learners' pages name their teachers; that delete sends no signal
         membership.delete()
         audit.log(
             instance=organisation,
