@@ -164,6 +164,7 @@ def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> Le
 
 def _progress(enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
     progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_key=lesson.translation_key)
+    progress.enrolment = enrolment  # a row that existed comes without it; whoever reads it then would query again
     return progress
 
 
