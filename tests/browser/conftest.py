@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+from tests.browser.journey import VIEWPORTS, Hands, artifacts_save, tab_close, tab_open, tabs_of
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -37,31 +39,44 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-CSP_VIOLATION = ("Content Security Policy", "Content-Security-Policy")
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    """A journey runs at each screen size: a desktop's and a phone's (390 px wide)."""
+    return request.param
+
+
+@pytest.fixture(params=["mouse", "keyboard"])
+def hands(request) -> Hands:
+    """A journey runs with a mouse and again with the keyboard only."""
+    return Hands(request.param)
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     """A fresh browser tab; the test fails if any page or frame in it broke the Content-Security-Policy.
 
     A test that provokes violations on purpose lists what it expects in ``page.csp_expected``
-    (substrings of the console message); ``page.csp_violations`` holds every violation seen.
+    (substrings of the console message); ``page.csp_violations`` holds every violation seen. A test
+    that uses ``viewport`` is a journey: its tab has that size and every page it lands on must be
+    checked with axe (``tests/browser/journey.py``).
     """
-    context = browser.new_context(locale="fi-FI")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    violations = page.csp_violations = []
-    page.csp_expected = ()
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if any(marker in message.text for marker in CSP_VIOLATION) else None
-        ),
-    )
+    journey = "viewport" in request.fixturenames
+    page = tab_open(browser, viewport=request.getfixturevalue("viewport") if journey else None, journey=journey)
     yield page
-    context.close()
-    unexpected = [v for v in violations if not any(expected in v for expected in page.csp_expected)]
-    assert not unexpected, "Content-Security-Policy violations:\n" + "\n".join(unexpected)
+    problems = tab_close(page)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test leaves each tab's screenshot and HTML in var/test-artifacts/<test>/."""
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        tabs = tabs_of(getattr(item, "funcargs", {}))
+        if tabs:
+            folder = artifacts_save(item.name, tabs)
+            report.sections.append(("browser artifacts", f"screenshots and HTML in {folder}"))
+    return report
 
 
 @pytest.fixture
