@@ -32,8 +32,9 @@ assets: node_modules/.installed ## Install the npm assets (h5p-standalone, serve
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-content: migrate ## Import the trainings from content/
+content: migrate ## Import the trainings from content/, and the accessibility statement and privacy notice
 	$(PY) manage.py import_content content/
+	$(PY) manage.py setup_site_pages
 
 demo: migrate ## Create the demo learner, trainer and admin and print their logins
 	$(PY) manage.py setup_demo

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("learn/", include("lms.courses.urls")),
     path("organisation/", include("lms.organisations.urls")),
     path("lti/", include("lms.lti.staff_urls")),
+    path("", include("lms.cms.urls")),  # contact and feedback
     # Wagtail's page serving, with the route from the cache (lms/cms/routing.py): Wagtail's own
     # pattern and name, so that it answers exactly the URLs Wagtail's would. Wagtail's patterns stay
     # below for the rest (its _util/ views).

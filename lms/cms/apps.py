@@ -14,10 +14,13 @@ class CmsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from lms import generation
+        from lms.accounts.personal_data import register
 
-        from . import admin_csp
+        from . import admin_csp, personal_data
+        from .models import Feedback
 
         admin_csp.install()
+        register("feedback", exporter=personal_data.personal_data, eraser=personal_data.erase, models=[Feedback])
 
         request_started.connect(generation.request_started, dispatch_uid="generation.request_started")
         request_finished.connect(generation.request_finished, dispatch_uid="generation.request_finished")

@@ -62,3 +62,12 @@ def content_blocks():
         ("callout", CalloutBlock()),
         ("document", DocumentBlock()),
     ]
+
+
+def legal_blocks():
+    """A statement's or notice's blocks: text with section headings (h2), callouts and documents."""
+    return [
+        ("text", blocks.RichTextBlock(features=["h2", *RICH_TEXT_FEATURES], template="cms/blocks/text.html")),
+        ("callout", CalloutBlock()),
+        ("document", DocumentBlock()),
+    ]

@@ -335,3 +335,14 @@ SAML_CONFIG_LOADER = "lms.sso.config.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"  # no auto-submitting form
 SAML_SESSION_COOKIE_NAME = "kyky_saml"  # the pending requests; SameSite=None so the IdP's POST carries it
 SAML_CSP_HANDLER = ""  # our SAML pages have no inline script; the site's CSP stays as it is
+
+# ---------------------------------------------------------------------------------------------------
+# Who answers for the service (lms/cms): named on the privacy notice and the accessibility statement;
+# feedback from the contact form is stored and e-mailed to KYKY_FEEDBACK_RECIPIENTS.
+KYKY_CONTROLLER_NAME = os.environ.get("KYKY_CONTROLLER_NAME", "")
+KYKY_CONTROLLER_ADDRESS = os.environ.get("KYKY_CONTROLLER_ADDRESS", "")
+KYKY_CONTROLLER_EMAIL = os.environ.get("KYKY_CONTROLLER_EMAIL", "")
+KYKY_DPO_CONTACT = os.environ.get("KYKY_DPO_CONTACT", "")  # the data protection officer: e-mail or address
+KYKY_ACCESSIBILITY_EMAIL = os.environ.get("KYKY_ACCESSIBILITY_EMAIL", KYKY_CONTROLLER_EMAIL)
+KYKY_FEEDBACK_RECIPIENTS = env_list("KYKY_FEEDBACK_RECIPIENTS", KYKY_ACCESSIBILITY_EMAIL)
+KYKY_FEEDBACK_RATE_LIMIT = int(os.environ.get("KYKY_FEEDBACK_RATE_LIMIT", "5"))  # messages per client in 10 minutes
