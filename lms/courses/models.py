@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
@@ -17,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from lms.cms.pages import CachedViewRestrictions
 
@@ -108,6 +110,23 @@ class TrainingPage(CachedViewRestrictions, Page):
         if self.enrolment_mode == EnrolmentMode.KEY and not self.enrolment_key:
             raise ValidationError({"enrolment_key": _("Set the key learners must type to enrol.")})
 
+    def route(self, request, path_components):
+        """Wagtail's walk, then the modules and lessons not yet translated into this page's language.
+
+        The structure gives each of those a URL in this training's tree (its default-language slug),
+        so a learner following the outline stays in their own language and sees the
+        default-language content with a note, instead of a missing lesson or a switch of language.
+        """
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            from .structure import stand_in
+
+            page = stand_in(self, path_components)
+            if page is None:
+                raise
+            return RouteResult(page)
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import training_overview
 
@@ -143,7 +162,8 @@ class ModulePage(CachedViewRestrictions, Page):
         from .selectors import module_overview
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(module_overview(module=self, user=request.user, request=request))
+        language = None if getattr(request, "is_preview", False) else getattr(request, "LANGUAGE_CODE", None)
+        context.update(module_overview(module=self, user=request.user, request=request, language=language))
         return context
 
 

@@ -17,7 +17,13 @@ COLLECTION_PERMISSIONS = [
     ("wagtaildocs", "choose_document"),
 ]
 # Trainers upload H5P content; installing library code (h5p.install_h5plibrary) stays with administrators.
-MODEL_PERMISSIONS = [("h5p", "add_h5pactivity"), ("h5p", "change_h5pactivity"), ("h5p", "view_h5pactivity")]
+# They translate what they author: simple_translation's *Translate* copies a page into another language.
+MODEL_PERMISSIONS = [
+    ("h5p", "add_h5pactivity"),
+    ("h5p", "change_h5pactivity"),
+    ("h5p", "view_h5pactivity"),
+    ("simple_translation", "submit_translation"),
+]
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ class LessonEntry:
     title: str
     url: str
     status: str = NOT_STARTED
+    language: str = ""  # of the title and content: the default language's where not translated yet
     completed: bool = field(init=False)
 
     def __post_init__(self):
@@ -65,6 +66,7 @@ class ModuleEntry(LessonCounts):
     title: str
     url: str
     lessons: list[LessonEntry] = field(default_factory=list)
+    language: str = ""
 
     @property
     def completed(self) -> bool:
@@ -77,6 +79,7 @@ class Outline(LessonCounts):
     enrolment: Enrolment | None
     modules: list[ModuleEntry]
     url: str = ""  # the training page's, from the structure: no look-up of the site's root paths
+    language: str = ""  # the learner's: entries in another language are not translated yet
 
     @property
     def lessons(self) -> list[LessonEntry]:
@@ -125,7 +128,7 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
         modules = []
         for module in structure.modules:
             page = structure.page(module, language)
-            entry = ModuleEntry(pk=page.pk, key=module.key, title=page.title, url=page.url)
+            entry = ModuleEntry(pk=page.pk, key=module.key, title=page.title, url=page.url, language=page.language)
             for lesson in module.lessons:
                 lesson_page = structure.page(lesson, language)
                 entry.lessons.append(
@@ -135,6 +138,7 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
                         title=lesson_page.title,
                         url=lesson_page.url,
                         status=statuses.get(lesson.key, NOT_STARTED),
+                        language=lesson_page.language,
                     )
                 )
             modules.append(entry)
@@ -143,6 +147,7 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
             enrolment=enrolments.get(training.translation_key),
             modules=modules,
             url=ref.url if (ref := structure.pages.get(language)) else training.url,
+            language=language,
         )
     return outlines
 
@@ -263,11 +268,14 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
     }
 
 
-def module_overview(*, module, user, request) -> dict:
-    training = training_of(module)
+def module_overview(*, module, user, request, language: str | None = None) -> dict:
+    """The module page; ``language`` is the learner's where the module is shown untranslated in it."""
+    training = _in_language(training_of(module), language)
     context = training_overview(training=training, user=user, request=request)
     context["training"] = training
     context["module_entry"] = next((m for m in context["outline"].modules if m.pk == module.pk), None)
+    content_language = language_of(module.locale_id)
+    context["content_language"] = content_language if content_language != context["outline"].language else None
     return context
 
 
@@ -287,9 +295,18 @@ class LessonView:
         self.statuses[record.lesson_key] = record.status
 
 
-def lesson_view(*, lesson: LessonPage, user) -> LessonView:
-    """The lesson's training (cached), the learner's enrolment and progress (one query)."""
-    training = training_of(lesson)
+def _in_language(training: TrainingPage, language: str | None) -> TrainingPage:
+    """``training`` in ``language`` where that is another live translation, so the page around an
+    untranslated module or lesson (outline, links, breadcrumb) stays in the learner's language."""
+    if not language or language == language_of(training.locale_id):
+        return training
+    return live_trainings().localised(training, language)
+
+
+def lesson_view(*, lesson: LessonPage, user, language: str | None = None) -> LessonView:
+    """The lesson's training (cached) in ``language`` (else the lesson's), the learner's enrolment and
+    progress (one query)."""
+    training = _in_language(training_of(lesson), language)
     key = lesson.translation_key
     enrolment, statuses, record = enrolment_with_progress(user=user, training=training, lesson_key=key)
     return LessonView(lesson=lesson, training=training, enrolment=enrolment, statuses=statuses, lesson_progress=record)
@@ -305,8 +322,15 @@ def lesson_context(view: LessonView, request) -> dict:
     index = next((i for i, entry in enumerate(lessons) if entry.pk == view.lesson.pk), None)
     module = next((m for m in outline.modules if any(e.pk == view.lesson.pk for e in m.lessons)), None)
     record = view.lesson_progress
+    content_language = language_of(view.lesson.locale_id)
+    structure = structures_for([view.training])[view.training.translation_key]
+    node = structure.lesson(view.lesson.translation_key)
     return {
         "training": view.training,
+        # Set where the lesson is shown untranslated: the page says so and marks the content's language.
+        "content_language": content_language if content_language != outline.language else None,
+        # The language menu leads to this lesson in each language (its fallback URL where untranslated).
+        "language_urls": {code: structure.page(node, code).url for code in structure.pages} if node else None,
         "enrolment": view.enrolment,
         "outline": outline,
         "module_entry": module,

@@ -10,9 +10,13 @@ to the pages or an H5P activity starts a new one, so nobody reads a stale struct
 
 The default-language (Finnish) tree defines the structure and the rules; the other languages give
 titles and URLs, and a page missing in a language falls back to the default one, so every
-language counts the same lessons. ``Progress`` is the one summary of a learner's records over a
-structure: the lesson page, the dashboard, the completion cascade, the cohort table and the
-trainers' report all count with it.
+language counts the same lessons. A fallback keeps the learner in their own language's tree: its
+URL is the default-language page's slug under the translated training or module
+(``TrainingPage.route`` serves it there), and its ``language`` says that its content is not in the
+learner's language, so the page can say so and mark it up with ``lang``.
+
+``Progress`` is the one summary of a learner's records over a structure: the lesson page, the
+dashboard, the completion cascade, the cohort table and the trainers' report all count with it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class PageRef:
     pk: int
     title: str
     url: str
+    language: str = ""  # of the page's content: the default language's where it stands in for a translation
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,24 @@ def canonical_training_id(training) -> int | None:
     return page.pk if page else None
 
 
+def stand_in(training: TrainingPage, path_components) -> ModulePage | LessonPage | None:
+    """The live default-language module or lesson that the structure places at ``path_components``
+    under ``training`` (a translation) because it is not translated into its language yet."""
+    structure = structure_for(training)
+    language = language_of(training.locale_id)
+    own = structure.pages.get(language)
+    if own is None or language == structure.default_language or not path_components:
+        return None
+    url = own.url + "".join(f"{component}/" for component in path_components)
+    for module in structure.modules:
+        for node in (module, *module.lessons):
+            ref = node.pages.get(language)
+            if ref is not None and ref.url == url and ref.language != language:
+                model = ModulePage if isinstance(node, ModuleNode) else LessonPage
+                return model.objects.live().filter(pk=ref.pk).first()
+    return None
+
+
 def training_of(page) -> TrainingPage:
     """The training a module or lesson page belongs to, by its path (cached)."""
     path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training
@@ -188,7 +211,7 @@ def build(key: uuid.UUID) -> TrainingStructure:
         parts = training.get_url_parts()
         url = parts[2] if parts else ""
         language = training.locale.language_code
-        training_pages[language] = PageRef(training.pk, training.title, url)
+        training_pages[language] = PageRef(training.pk, training.title, url, language)
         roots[training.path] = (language, url)
     if default not in training_pages:
         return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=())
@@ -197,6 +220,7 @@ def build(key: uuid.UUID) -> TrainingStructure:
     module_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
     module_urls: dict[str, tuple[uuid.UUID, str, str]] = {}  # path -> (key, language, url)
     module_order: list[uuid.UUID] = []
+    slugs: dict[uuid.UUID, str] = {}  # the default-language slug of each module and lesson
     for pk, path, slug, title, module_key in (
         ModulePage.objects.live()
         .filter(within)
@@ -208,10 +232,11 @@ def build(key: uuid.UUID) -> TrainingStructure:
             continue
         language, training_url = root
         url = f"{training_url}{slug}/"
-        module_pages.setdefault(module_key, {})[language] = PageRef(pk, title, url)
+        module_pages.setdefault(module_key, {})[language] = PageRef(pk, title, url, language)
         module_urls[path] = (module_key, language, url)
         if language == default:
             module_order.append(module_key)
+            slugs[module_key] = slug
     lesson_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
     canonical: dict[uuid.UUID, tuple] = {}
     lesson_order: dict[uuid.UUID, list[uuid.UUID]] = {}
@@ -236,10 +261,12 @@ def build(key: uuid.UUID) -> TrainingStructure:
         if module is None:
             continue
         module_key, language, module_url = module
-        lesson_pages.setdefault(lesson_key, {})[language] = PageRef(pk, title, f"{module_url}{slug}/")
+        lesson_pages.setdefault(lesson_key, {})[language] = PageRef(pk, title, f"{module_url}{slug}/", language)
         if language == default:
+            slugs[lesson_key] = slug
             canonical[lesson_key] = (module_key, rule, pass_percent, minutes, requirements_of(body))
             lesson_order.setdefault(module_key, []).append(lesson_key)
+    _add_fallbacks(default, training_pages, module_order, module_pages, lesson_order, lesson_pages, slugs)
     defaults = activity_pass_marks({pk for *_rest, r in canonical.values() for pk in r.h5p})
     modules = []
     for module_key in module_order:
@@ -260,6 +287,32 @@ def build(key: uuid.UUID) -> TrainingStructure:
             )
         modules.append(ModuleNode(key=module_key, pages=module_pages[module_key], lessons=tuple(lessons)))
     return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=tuple(modules))
+
+
+def _add_fallbacks(default, training_pages, module_order, module_pages, lesson_order, lesson_pages, slugs) -> None:
+    """Give each module and lesson missing in a language of the training its default-language page
+    at a URL in that language's tree: the default slug under the translated parent.
+
+    Where a translated page already has that URL (a trainer gave another page the same slug), the
+    default-language URL is kept instead: a link must never lead to another lesson.
+    """
+    for language, training in training_pages.items():
+        if language == default or not training.url:
+            continue
+        taken = {ref.url for pages in (*module_pages.values(), *lesson_pages.values()) if (ref := pages.get(language))}
+        for module_key in module_order:
+            module = module_pages[module_key]
+            if language not in module:
+                module[language] = _fallback(module[default], f"{training.url}{slugs[module_key]}/", taken)
+            parent_url = module[language].url
+            for lesson_key in lesson_order.get(module_key, []):
+                lesson = lesson_pages[lesson_key]
+                if language not in lesson:
+                    lesson[language] = _fallback(lesson[default], f"{parent_url}{slugs[lesson_key]}/", taken)
+
+
+def _fallback(page: PageRef, url: str, taken: set[str]) -> PageRef:
+    return page if url in taken else PageRef(page.pk, page.title, url, page.language)
 
 
 # --- a learner's progress over a structure ------------------------------------------------------

@@ -18,7 +18,7 @@ from lms.jsonbody import has_nul_or_surrogate
 
 from . import selectors, services
 from .models import LessonPage, TrainingPage
-from .structure import live_lesson
+from .structure import live_lesson, structure_for, training_of
 
 DRAFTS_KEY = "reflection-drafts"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -28,7 +28,8 @@ def serve_lesson(request, lesson: LessonPage):
     """Show a lesson to an enrolled learner, recording the visit; editors see it read-only."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    view = selectors.lesson_view(lesson=lesson, user=request.user)
+    # In the URL's language: a lesson not translated yet is served in its translated training's tree.
+    view = selectors.lesson_view(lesson=lesson, user=request.user, language=request.LANGUAGE_CODE)
     read_only = False
     if view.enrolment is None:
         if not lesson.permissions_for_user(request.user).can_edit():
@@ -56,7 +57,11 @@ def _enrolled_lesson(request, lesson_id: int):
 
 
 def _back_to(lesson: LessonPage, request, anchor: str):
-    return redirect(f"{lesson.get_url()}#{anchor}")  # no request: no site to look up
+    """Back to the lesson in the language of the form, which for an untranslated lesson is not its own."""
+    structure = structure_for(training_of(lesson))
+    node = structure.lesson(lesson.translation_key)
+    url = structure.page(node, request.LANGUAGE_CODE).url if node else lesson.get_url()  # no request: no site look-up
+    return redirect(f"{url}#{anchor}")
 
 
 @login_required

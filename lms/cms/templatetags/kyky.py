@@ -16,8 +16,10 @@ def language_links(context):
     request = context["request"]
     page = context.get("page")
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    urls = {}
-    if isinstance(page, Page) and page.pk and page.live:
+    urls = context.get("language_urls") or {}  # a lesson's, from its training's structure
+    if urls:
+        pass  # an untranslated lesson is at home in every language's tree, which its translations do not say
+    elif isinstance(page, Page) and page.pk and page.live:
         urls = generation.cached(
             f"translations:{request.get_host()}:{page.pk}",
             lambda: {

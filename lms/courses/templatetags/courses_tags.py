@@ -17,6 +17,13 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+@register.filter
+def lang_attr(language: str, page_language: str):
+    """`` lang="fi"`` on text in ``language`` within a page in ``page_language`` (an untranslated
+    title), so that screen readers switch voice; nothing where they are the same."""
+    return mark_safe(_lang(language, page_language))  # noqa: S308 - escaped in _lang
+
+
 @register.simple_tag(takes_context=True)
 def catalogue(context, locale_id):
     return training_catalogue(locale_id=locale_id, user=context["request"].user)
@@ -36,12 +43,14 @@ def outline_nav(context, outline, module_entry=None):
     tick = '<span class="tick" aria-hidden="true">✓</span>'
     aria_current = ' aria-current="page"'
     current_module = module_entry.pk if module_entry else None
+    language = outline.language
     parts = [f'<nav class="outline" aria-label="{escape(gettext("Training outline"))}"><ol class="modules">']
     for module in outline.modules:
         counts = f'<span class="muted small">{module.done}/{module.total}</span>' if outline.enrolment else ""
         parts.append(
             f'<li class="module{" current" if module.pk == current_module else ""}">'
-            f'<a class="module-title" href="{escape(module.url)}">{escape(module.title)}</a>{counts}'
+            f'<a class="module-title" href="{escape(module.url)}"{_lang(module.language, language)}>'
+            f"{escape(module.title)}</a>{counts}"
             '<ol class="lessons">'
         )
         for lesson in module.lessons:
@@ -49,9 +58,14 @@ def outline_nav(context, outline, module_entry=None):
             done = lesson.completed
             parts.append(
                 f'<li class="lesson {escape(lesson.status)}{" current" if here else ""}">{tick if done else ""}'
-                f'<a href="{escape(lesson.url)}"{aria_current if here else ""}>{escape(lesson.title)}</a>'
+                f'<a href="{escape(lesson.url)}"{aria_current if here else ""}{_lang(lesson.language, language)}>'
+                f"{escape(lesson.title)}</a>"
                 f"{completed if done else ''}</li>"
             )
         parts.append("</ol></li>")
     parts.append("</ol></nav>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _lang(language: str, page_language: str) -> str:
+    return f' lang="{escape(language)}"' if language and page_language and language != page_language else ""
