@@ -12,51 +12,55 @@ RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "documen
 
 
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
+    image = ImageChooserBlock(label=_("Image"))
     alt_text = blocks.CharBlock(
         label=_("Alternative text"),
         required=False,
         help_text=_("Describe the image for screen-reader users; leave empty if decorative."),
     )
-    caption = blocks.CharBlock(required=False)
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
 
     class Meta:
         icon = "image"
+        label = _("Image")
         template = "cms/blocks/image.html"
 
 
 class VideoBlock(blocks.StructBlock):
-    video = EmbedBlock(help_text=_("A YouTube or Vimeo address."))
-    caption = blocks.CharBlock(required=False)
+    video = EmbedBlock(label=_("Video"), help_text=_("A YouTube or Vimeo address."))
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
 
     class Meta:
         icon = "media"
+        label = _("Video")
         template = "cms/blocks/video.html"
 
 
 class CalloutBlock(blocks.StructBlock):
-    style = blocks.ChoiceBlock(choices=CalloutStyle.choices, default=CalloutStyle.INFO)
-    title = blocks.CharBlock(required=False)
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    style = blocks.ChoiceBlock(label=_("Style"), choices=CalloutStyle.choices, default=CalloutStyle.INFO)
+    title = blocks.CharBlock(label=_("Title"), required=False)
+    text = blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)
 
     class Meta:
         icon = "help"
+        label = _("Callout")
         template = "cms/blocks/callout.html"
 
 
 class DocumentBlock(blocks.StructBlock):
-    document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, help_text=_("Defaults to the document's title."))
+    document = DocumentChooserBlock(label=_("Document"))
+    title = blocks.CharBlock(label=_("Title"), required=False, help_text=_("Defaults to the document's title."))
 
     class Meta:
         icon = "doc-full"
+        label = _("Document")
         template = "cms/blocks/document.html"
 
 
 def content_blocks():
     """The blocks every body offers, as a fresh list (StreamField wants its own instances)."""
     return [
-        ("text", blocks.RichTextBlock(features=RICH_TEXT_FEATURES, template="cms/blocks/text.html")),
+        ("text", blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES, template="cms/blocks/text.html")),
         ("image", ImageBlock()),
         ("video", VideoBlock()),
         ("callout", CalloutBlock()),

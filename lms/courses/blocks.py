@@ -20,18 +20,21 @@ from .enums import QuestionKind
 
 
 class OptionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=500)
-    correct = blocks.BooleanBlock(required=False)
-    feedback = blocks.TextBlock(required=False, help_text=_("Shown to a learner who chose this option."))
+    text = blocks.CharBlock(label=_("Option text"), max_length=500)
+    correct = blocks.BooleanBlock(label=_("Correct answer"), required=False)
+    feedback = blocks.TextBlock(
+        label=_("Feedback"), required=False, help_text=_("Shown to a learner who chose this option.")
+    )
 
     class Meta:
         icon = "radio-full"
+        label = _("Option")
 
 
 class QuestionBlock(blocks.StructBlock):
-    kind = blocks.ChoiceBlock(choices=QuestionKind.choices, default=QuestionKind.SINGLE)
-    prompt = blocks.RichTextBlock(features=["bold", "italic", "link"])
-    options = blocks.ListBlock(OptionBlock(), min_num=2, max_num=8)
+    kind = blocks.ChoiceBlock(label=_("Question type"), choices=QuestionKind.choices, default=QuestionKind.SINGLE)
+    prompt = blocks.RichTextBlock(label=_("Question text"), features=["bold", "italic", "link"])
+    options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2, max_num=8)
 
     class Meta:
         icon = "help"
@@ -53,7 +56,7 @@ class QuestionBlock(blocks.StructBlock):
 
 
 class ReflectionBlock(blocks.StructBlock):
-    prompt = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    prompt = blocks.RichTextBlock(label=_("Task"), features=RICH_TEXT_FEATURES)
 
     class Meta:
         icon = "edit"

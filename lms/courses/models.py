@@ -39,7 +39,7 @@ def canonical(page: Page) -> Page:
 class TrainingIndexPage(CachedViewRestrictions, Page):
     """The catalogue of trainings in one language."""
 
-    intro = models.TextField(blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
@@ -169,7 +169,7 @@ class ModulePage(CachedViewRestrictions, Page):
 
 class LessonPage(CachedViewRestrictions, Page):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=15)
-    body = StreamField(lesson_blocks(), blank=True, use_json_field=True)
+    body = StreamField(lesson_blocks(), blank=True, use_json_field=True, verbose_name=_("content"))
     completion_rule = models.CharField(
         _("completion rule"),
         max_length=20,

@@ -28,8 +28,10 @@ class CachedActivityChooserBlock(SnippetChooserBlock):
 
 
 class H5PActivityBlock(blocks.StructBlock):
-    activity = CachedActivityChooserBlock("h5p.H5PActivity")
-    title = blocks.CharBlock(required=False, help_text=_("Shown above the activity; defaults to its title."))
+    activity = CachedActivityChooserBlock("h5p.H5PActivity", label=_("Activity"))
+    title = blocks.CharBlock(
+        label=_("Title"), required=False, help_text=_("Shown above the activity; defaults to its title.")
+    )
     pass_mark = blocks.IntegerBlock(
         required=False,
         min_value=1,

@@ -61,7 +61,9 @@ class H5PActivity(models.Model):
         editable=False,
         help_text=_("What was removed from the package's content at upload, because its libraries do not allow it."),
     )
-    main_library = models.ForeignKey(H5PLibrary, on_delete=models.PROTECT, related_name="+", editable=False)
+    main_library = models.ForeignKey(
+        H5PLibrary, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("content type")
+    )
     libraries = models.ManyToManyField(H5PLibrary, related_name="activities", editable=False)
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),
@@ -72,7 +74,7 @@ class H5PActivity(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("H5P activity")
