@@ -33,7 +33,8 @@ def test_a_message_is_stored_and_mailed_after_commit(client, homes, django_captu
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = send(client, email="liisa@example.fi", wants_reply="on", page_url="/fi/koulutukset/")
     # Then the message is stored before anything is sent, and the e-mail waits for the commit
-    assert response.status_code == 302 and response["Location"] == "/fi/contact/"
+    assert response.status_code == 302
+    assert response["Location"] == "/fi/contact/"
     feedback = Feedback.objects.get()
     assert (feedback.topic, feedback.page_url, feedback.language, feedback.wants_reply) == (
         "accessibility",
@@ -41,11 +42,15 @@ def test_a_message_is_stored_and_mailed_after_commit(client, homes, django_captu
         "fi",
         True,
     )
-    assert feedback.status == FeedbackStatus.UNHANDLED and len(callbacks) == 1 and mail.outbox == []
+    assert feedback.status == FeedbackStatus.UNHANDLED
+    assert len(callbacks) == 1
+    assert mail.outbox == []
     callbacks[0]()
     (message,) = mail.outbox
-    assert message.to == ["palaute@example.fi"] and message.reply_to == ["liisa@example.fi"]
-    assert "Painike ei toimi näppäimistöllä." in message.body and "/admin/" in message.body
+    assert message.to == ["palaute@example.fi"]
+    assert message.reply_to == ["liisa@example.fi"]
+    assert "Painike ei toimi näppäimistöllä." in message.body
+    assert "/admin/" in message.body
     assert Feedback.objects.get().notified_at is not None
 
 
@@ -58,22 +63,23 @@ def test_the_email_is_sent_once_however_often_the_task_runs(homes):
 
 def test_the_form_is_prefilled_from_the_footer_link(client, homes):
     html = client.get("/en/contact/?topic=accessibility&from=/en/learn/").content.decode()
-    assert 'value="/en/learn/"' in html and 'value="accessibility" required checked' in html.replace(
-        'id="id_topic_0" ', ""
-    )
+    assert 'value="/en/learn/"' in html
+    assert 'value="accessibility" required checked' in html.replace('id="id_topic_0" ', "")
 
 
 def test_missing_csrf_token_is_refused(homes):
     client = Client(enforce_csrf_checks=True)
     response = send(client)
-    assert response.status_code == 403 and not Feedback.objects.exists()
+    assert response.status_code == 403
+    assert not Feedback.objects.exists()
 
 
 def test_rate_limit_stops_a_flood_of_messages(client, homes, settings):
     settings.KYKY_FEEDBACK_RATE_LIMIT = 2
     assert [send(client).status_code for _ in range(2)] == [302, 302]
     response = send(client, url="/en/contact/")
-    assert response.status_code == 429 and response["Retry-After"] == "600"
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
     assert "several messages in a short time" in response.content.decode()
     assert Feedback.objects.count() == 2
 
@@ -87,9 +93,8 @@ def test_mistyped_forms_do_not_use_up_the_rate_limit(client, homes, settings):
 
 def test_oversized_message_is_refused_with_an_error_in_the_users_language(client, homes):
     response = send(client, url="/en/contact/", message="a" * 5001)
-    assert (
-        response.status_code == 200 and "The message is too long: at most 5000 characters" in response.content.decode()
-    )
+    assert response.status_code == 200
+    assert "The message is too long: at most 5000 characters" in response.content.decode()
     assert not Feedback.objects.exists()
 
 
@@ -108,17 +113,21 @@ def test_a_page_address_on_another_site_is_dropped(client, homes):
 def test_html_in_a_message_is_shown_back_escaped(client, homes):
     response = send(client, url="/en/contact/", message=SCRIPT + "a" * 5000)  # too long: shown again
     html = response.content.decode()
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html and SCRIPT not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert SCRIPT not in html
 
 
 def test_html_in_a_message_is_escaped_in_the_admin_and_plain_in_the_mail(client, homes):
     feedback = feedback_submit(topic="content", message=SCRIPT, language="fi", name="<i>Nimi</i>")
     feedback_notify(feedback_id=feedback.pk)
-    assert SCRIPT in mail.outbox[0].body and mail.outbox[0].content_subtype == "plain"
+    assert SCRIPT in mail.outbox[0].body
+    assert mail.outbox[0].content_subtype == "plain"
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     for name in ("cms_feedback:edit", "cms_feedback:inspect"):
         html = client.get(reverse(name, args=[feedback.pk])).content.decode()
-        assert "&lt;script&gt;" in html and '<script>alert("x")' not in html and "<i>Nimi</i>" not in html, name
+        assert "&lt;script&gt;" in html, name
+        assert '<script>alert("x")' not in html, name
+        assert "<i>Nimi</i>" not in html, name
     listing = client.get(reverse("cms_feedback:index")).content.decode()
     assert '<script>alert("x")' not in listing
 
@@ -140,7 +149,8 @@ def test_staff_with_the_permission_read_and_mark_feedback_handled(client, homes,
     response = client.post(reverse("cms_feedback:edit", args=[feedback.pk]), {"status": "handled"})
     assert response.status_code == 302
     feedback.refresh_from_db()
-    assert feedback.status == FeedbackStatus.HANDLED and feedback.message == "Kirjautuminen ei onnistu"
+    assert feedback.status == FeedbackStatus.HANDLED
+    assert feedback.message == "Kirjautuminen ei onnistu"
 
 
 def test_a_non_staff_user_cannot_read_feedback_in_the_admin(client, homes):
@@ -148,7 +158,8 @@ def test_a_non_staff_user_cannot_read_feedback_in_the_admin(client, homes):
     client.force_login(UserFactory())
     for url in (reverse("cms_feedback:index"), reverse("cms_feedback:inspect", args=[feedback.pk])):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"], url
 
 
 def test_admin_users_without_the_permission_cannot_read_feedback(client, homes):
@@ -157,7 +168,8 @@ def test_admin_users_without_the_permission_cannot_read_feedback(client, homes):
     client.force_login(trainer)
     for url in (reverse("cms_feedback:index"), reverse("cms_feedback:inspect", args=[feedback.pk])):
         response = client.get(url)
-        assert response.status_code in (302, 403) and "Salainen" not in response.content.decode(), url
+        assert response.status_code in (302, 403), url
+        assert "Salainen" not in response.content.decode(), url
 
 
 def test_nobody_writes_feedback_in_the_admin(client, homes):

@@ -113,7 +113,8 @@ def test_each_page_renders_with_its_required_sections(client, site_pages, kind, 
         assert "HE 71/2024" in html or "RP 71/2024" in html  # the source of the authority's name
         assert "/contact/?topic=accessibility" in html  # the feedback channel
     else:
-        assert "Työterveyslaitos" in html and "tietosuojavastaava@example.fi" in html
+        assert "Työterveyslaitos" in html
+        assert "tietosuojavastaava@example.fi" in html
     assert 'id="contact-details"' in html
     assert "1.12.2026" in html if language == "fi" else "2026" in html  # when it was made and reviewed
 
@@ -177,7 +178,9 @@ def test_an_untranslated_page_is_linked_in_the_default_language(client, site_pag
     links = footer_links(client.get("/sv/").content.decode())
     # Then the footer links the Finnish notice, marked as Finnish
     href, attributes, title = links[1]
-    assert href == site_pages[("privacy", "fi")].url and 'lang="fi"' in attributes and title == "Tietosuojaseloste"
+    assert href == site_pages[("privacy", "fi")].url
+    assert 'lang="fi"' in attributes
+    assert title == "Tietosuojaseloste"
 
 
 def test_staff_edits_survive_a_rerun_and_update_overwrites_them(site_pages):
