@@ -63,7 +63,7 @@ def page(browser, request):
     journey = "viewport" in request.fixturenames
     page = tab_open(browser, viewport=request.getfixturevalue("viewport") if journey else None, journey=journey)
     yield page
-    problems = tab_close(page)
+    problems = tab_close(page, finished=not getattr(request.node, "browser_failed", False))
     assert not problems, "\n".join(problems)
 
 
@@ -72,6 +72,7 @@ def pytest_runtest_makereport(item, call):
     """A failing browser test leaves each tab's screenshot and HTML in var/test-artifacts/<test>/."""
     report = yield
     if report.failed and report.when in ("setup", "call"):
+        item.browser_failed = True  # the page fixture's teardown then skips what a passing journey owes
         tabs = tabs_of(getattr(item, "funcargs", {}))
         if tabs:
             folder = artifacts_save(item.name, tabs)

@@ -13,9 +13,11 @@
   (``make screenshots``); in every other run it does nothing.
 """
 
+import contextlib
 import io
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,8 +56,11 @@ def tab_open(browser, *, locale: str = "fi-FI", viewport: str | None = None, jou
     return page
 
 
-def tab_close(page) -> list[str]:
-    """Close the tab (and the companions it opened); return what went wrong in them, if anything."""
+def tab_close(page, *, finished: bool = True) -> list[str]:
+    """Close the tab (and the companions it opened); return what went wrong in them, if anything.
+
+    ``finished=False`` (the test failed already) leaves out the pages a journey had not checked yet.
+    """
     problems = []
     for tab in [page, *page.companions]:
         if not tab.context.pages:  # closed by the test already
@@ -65,7 +70,7 @@ def tab_close(page) -> list[str]:
             for v in tab.csp_violations
             if not any(expected in v for expected in tab.csp_expected)
         ]
-        if tab.journey:
+        if tab.journey and finished:
             problems += [f"no accessibility check on {url}" for url in unchecked(tab)]
         tab.context.close()
     return problems
@@ -105,6 +110,14 @@ def visit(page, url: str):
     response = page.goto(url)
     check(page)
     return response
+
+
+def eventually(page, condition, seconds: float = 15) -> None:
+    """Wait until ``condition()`` holds (a request the page sends in the background has landed)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the browser's request never arrived"
+        page.wait_for_timeout(200)
 
 
 def screenshot(page, name: str) -> None:
@@ -185,19 +198,26 @@ class Hands:
             page.keyboard.press(key)
         raise AssertionError(f"{key} never reaches {locator} on {page.url}")
 
-    def click(self, locator) -> None:
-        """Follow a link or press a button: Enter on it."""
-        if not self.keyboard:
-            reveal(locator.page, locator)
-            locator.click()
-            return
-        if not locator.is_visible():
-            toggle = locator.page.locator("header [aria-expanded='false'], header details:not([open]) > summary")
+    def click(self, locator, *, navigates: bool = True) -> None:
+        """Follow a link or press a button: Enter on it; wait for the next page when it ``navigates``."""
+        page = locator.page
+        if self.keyboard and not locator.is_visible():
+            toggle = page.locator("header [aria-expanded='false'], header details:not([open]) > summary")
             if toggle.count():
                 self.focus(toggle.first)
-                locator.page.keyboard.press("Enter")
-        self.focus(locator)
-        locator.page.keyboard.press("Enter")
+                page.keyboard.press("Enter")
+        elif not self.keyboard:
+            reveal(page, locator)
+        if self.keyboard:
+            self.focus(locator)
+        with page.expect_navigation() if navigates else contextlib.nullcontext():
+            if self.keyboard:
+                page.keyboard.press("Enter")
+            else:
+                # As a person scrolls back up to the header: Playwright's own scrolling misses its
+                # buttons while focus is in a cross-origin frame (the H5P player).
+                locator.evaluate("el => el.scrollIntoView({block: 'center'})")
+                locator.click()
 
     def press(self, locator) -> None:
         """Press a control that Space activates (a checkbox, an ARIA radio or button)."""
