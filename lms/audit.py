@@ -56,6 +56,8 @@ MEMBER_REMOVE = "kyky.organisation.member_remove"
 MEMBER_ROLE = "kyky.organisation.member_role"
 COHORT_CREATE = "kyky.cohort.create"
 COHORT_EDIT = "kyky.cohort.edit"
+ASSIGNMENT_APPROVE = "kyky.assignment.approve"
+ASSIGNMENT_RETURN = "kyky.assignment.return"
 
 
 def _names(values) -> str:
@@ -114,6 +116,8 @@ ACTIONS = {
         _("Invited from a student list"),
     ),
     GROUP_PERMISSIONS: (_("Change group permissions"), _permissions_message, _("Permissions changed")),
+    ASSIGNMENT_APPROVE: (_("Approve assignment"), _("Approved round %(round)s: %(grade)s"), _("Approved")),
+    ASSIGNMENT_RETURN: (_("Return assignment"), _("Returned round %(round)s for revision"), _("Returned")),
     COHORT_ARCHIVED: (_("Archive cohort"), _("Archived: nobody can join any more"), _("Archived")),
     COHORT_RESTORED: (_("Restore cohort"), _("Restored from the archive"), _("Restored")),
     ORGANISATION_CREATE: (_("Create organisation"), _("Created (%(kind)s)"), _("Created")),

@@ -123,3 +123,39 @@ def user_with_permissions(*permissions: str, **fields):
 
 H5P_INSTALLER = ("h5p.install_h5plibrary",)
 CERTIFICATE_STAFF = ("certificates.view_certificate", "certificates.change_certificate", "wagtailadmin.access_admin")
+
+
+def assignment(block_id: str | None = None, *, grading="pass_fail", hand_in="both", criteria=2, **value) -> dict:
+    """An assignment block in raw form: a rubric of ``criteria`` criteria with three levels each."""
+    return {
+        "type": "assignment",
+        "id": block_id or str(uuid.uuid4()),
+        "value": {
+            "title": "Kehittämistehtävä",
+            "instructions": "<p>Kuvaa oman työyhteisösi työkyvyn tuen prosessi.</p>",
+            "hand_in": hand_in,
+            "file_types": ["pdf", "docx", "odt", "txt"],
+            "max_file_mb": 1,
+            "max_files": 2,
+            "rubric": [
+                {
+                    "type": "item",
+                    "id": str(uuid.uuid4()),
+                    "value": {
+                        "name": f"Kriteeri {n}",
+                        "description": "",
+                        "levels": [
+                            {"type": "item", "id": str(uuid.uuid4()), "value": {"label": label, "description": ""}}
+                            for label in ("Puutteellinen", "Hyvä", "Erinomainen")
+                        ],
+                    },
+                }
+                for n in range(criteria)
+            ],
+            "grading": grading,
+            "estimated_hours": "20.0",
+            "deadline": None,
+            "required": True,
+            **value,
+        },
+    }

@@ -86,5 +86,7 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path, settings):
         fresh = polib.pofile(str(tmp_path / "lms" / "locale" / language / "LC_MESSAGES" / "django.po"))
         wanted = {_key(e) for e in fresh if not e.obsolete}
         have = {_key(e) for e in _catalogue(language) if not e.obsolete}
-        assert not wanted - have, f"{language}: not in the catalogue (run `make messages`): {sorted(wanted - have)[:20]}"
+        assert not wanted - have, (
+            f"{language}: not in the catalogue (run `make messages`): {sorted(wanted - have)[:20]}"
+        )
         assert not have - wanted, f"{language}: no longer in the code: {sorted(have - wanted)[:20]}"

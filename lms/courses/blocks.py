@@ -65,13 +65,16 @@ class ReflectionBlock(blocks.StructBlock):
 
 
 def lesson_blocks():
-    # The H5P block is the one thing courses takes from the h5p app: a lesson holds activities.
+    # The H5P and assignment blocks are what courses takes from the apps that build on it: a lesson
+    # holds activities and assessed work, whose records those apps keep.
+    from lms.assignments.blocks import AssignmentBlock
     from lms.h5p.blocks import H5PActivityBlock
 
     return content_blocks() + [
         ("question", QuestionBlock()),
         ("reflection", ReflectionBlock()),
         ("h5p", H5PActivityBlock()),
+        ("assignment", AssignmentBlock()),
     ]
 
 
@@ -82,15 +85,16 @@ class Requirements:
     questions: Mapping[str, dict] = field(default_factory=dict)  # block id -> {"kind", "options": [...]}
     reflections: frozenset[str] = frozenset()
     h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
+    assignments: Mapping[str, dict] = field(default_factory=dict)  # block id -> the block's raw value
 
 
 def requirements_of(body) -> Requirements:
-    """Questions, reflection tasks and H5P activities of a lesson body (a StreamValue or its raw list).
+    """Questions, reflection tasks, H5P activities and assignments of a lesson body (a StreamValue or its raw list).
 
     Reads the raw block data: no block conversion, no query for the activities the H5P blocks name.
     """
     raw = body.raw_data if hasattr(body, "raw_data") else body or []
-    questions, reflections, h5p = {}, set(), {}
+    questions, reflections, h5p, assignments = {}, set(), {}, {}
     for block in raw:
         kind, value, block_id = block.get("type"), block.get("value") or {}, block.get("id")
         if kind == "question":
@@ -100,7 +104,9 @@ def requirements_of(body) -> Requirements:
             reflections.add(block_id)
         elif kind == "h5p" and value.get("activity"):
             h5p[int(value["activity"])] = value.get("pass_mark") or None
-    return Requirements(questions=questions, reflections=frozenset(reflections), h5p=h5p)
+        elif kind == "assignment":
+            assignments[block_id] = value
+    return Requirements(questions=questions, reflections=frozenset(reflections), h5p=h5p, assignments=assignments)
 
 
 def check_answer(question: dict, selected: list[int]) -> bool:

@@ -1,5 +1,8 @@
 """What apps outside ``courses`` contribute to a lesson's completion, without ``courses`` importing them.
 
+The assignments app registers a function that tells which of a lesson's assignments have an
+approved round: a lesson whose assignment must be approved completes only then.
+
 The H5P app registers a function that tells, for an enrolment and some activity ids, which
 activities are completed and which are passed (lesson rules that depend on activities ask it), and
 one that gives activities' own pass marks (the training structure reads them).
@@ -47,3 +50,20 @@ def activity_pass_marks(activity_ids) -> dict:
         for source in _pass_mark_sources:
             marks.update(source(activity_ids))
     return marks
+
+
+_assignment_sources: list[Callable] = []
+
+
+def register_assignment_results(source: Callable) -> None:
+    """``source(enrolment, lesson_key, block_ids)`` returns the ids of the blocks whose work is approved."""
+    if source not in _assignment_sources:
+        _assignment_sources.append(source)
+
+
+def approved_assignments(enrolment, lesson_key, block_ids) -> set:
+    approved: set = set()
+    if block_ids:
+        for source in _assignment_sources:
+            approved |= set(source(enrolment, lesson_key, block_ids))
+    return approved

@@ -18,7 +18,7 @@ from lms import learner_cache
 from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
-from .completion import activity_results
+from .completion import activity_results, approved_assignments
 from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
 from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, TrainingPage, canonical
 from .selectors import enrolment_in
@@ -162,6 +162,21 @@ def lesson_progress_recompute(*, enrolment: Enrolment, lesson: LessonPage) -> Le
     return progress
 
 
+def lesson_progress_recheck(*, enrolment: Enrolment, lesson_key) -> None:
+    """Re-check a lesson's completion by its key, inside the caller's transaction (an assignment approved).
+
+    The learner may never have opened the lesson's page in this language, or at all since the
+    approval's round began: the progress row is made if it is missing.
+    """
+    enrolment = _locked(enrolment)
+    node = structure_for(enrolment.training).lesson(lesson_key)
+    if node is None:
+        return
+    progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_key=node.key)
+    progress.enrolment = enrolment
+    _evaluate_node(enrolment, node, progress, timezone.now())
+
+
 def _progress(enrolment: Enrolment, lesson: LessonPage) -> LessonProgress:
     progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson_key=lesson.translation_key)
     progress.enrolment = enrolment  # a row that existed comes without it; whoever reads it then would query again
@@ -184,8 +199,8 @@ def visit_changes(*, enrolment: Enrolment, lesson: LessonPage, record: LessonPro
     if enrolment.last_activity_at is None or timezone.now() - enrolment.last_activity_at > ACTIVITY_RESOLUTION:
         return True
     if record.completed_at is None:
-        node = _node(enrolment, lesson)
-        return node is not None and node.rule == CompletionRule.OPENED
+        node = _node(enrolment, lesson)  # an assignment waiting for approval: opening completes nothing
+        return node is not None and node.rule == CompletionRule.OPENED and not node.requirements.assignments
     return False
 
 
@@ -292,6 +307,14 @@ def _score(node: LessonNode, progress: LessonProgress) -> int | None:
 
 
 def _rule_met(enrolment: Enrolment, node: LessonNode, progress: LessonProgress) -> bool:
+    """The lesson's completion rule, and every assignment that must be approved approved."""
+    required = [block_id for block_id, value in node.requirements.assignments.items() if value.get("required", True)]
+    if required and set(required) - approved_assignments(enrolment, node.key, required):
+        return False
+    return _completion_rule_met(enrolment, node, progress)
+
+
+def _completion_rule_met(enrolment: Enrolment, node: LessonNode, progress: LessonProgress) -> bool:
     questions = node.requirements.questions
     all_correct = all(progress.answers.get(qid, {}).get("correct") for qid in questions)
     if node.rule in BROWSER_ASSERTED_RULES:
@@ -317,7 +340,10 @@ def _evaluate(enrolment: Enrolment, lesson: LessonPage, progress: LessonProgress
     Called with the enrolment row locked. A completed lesson stays completed: a later wrong answer
     changes the score, never the completion.
     """
-    node = _node(enrolment, lesson)
+    _evaluate_node(enrolment, _node(enrolment, lesson), progress, now)
+
+
+def _evaluate_node(enrolment: Enrolment, node: LessonNode | None, progress: LessonProgress, now) -> None:
     if progress.completed_at is not None or node is None or not _rule_met(enrolment, node, progress):
         return
     progress.status = LessonStatus.COMPLETED

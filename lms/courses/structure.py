@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import or_
 
@@ -90,16 +90,21 @@ class TrainingStructure:
         return node.pages.get(language) or node.pages[self.default_language]
 
 
+# Part of the cache key: raise it when the cached shape changes, so that a deploy never unpickles
+# a structure of the old shape (the content generation survives deploys).
+SHAPE = 2  # 2: lessons' requirements name their assignments
+
+
 def structure_for(training) -> TrainingStructure:
     """The structure of ``training`` (any language version), from the cache when it is there."""
     key = training.translation_key
-    return generation.cached(f"structure:{key}", lambda: build(key), immutable=True)
+    return generation.cached(f"structure:{SHAPE}:{key}", lambda: build(key), immutable=True)
 
 
 def structures_for(trainings: Iterable) -> dict[uuid.UUID, TrainingStructure]:
     """Structures of several trainings, by translation key: one cache round trip for those cached."""
     keys = {t.translation_key for t in trainings}
-    prefix = generation.key("structure:")
+    prefix = generation.key(f"structure:{SHAPE}:")
     found = {key: local for key in keys if (local := generation.local_get(f"{prefix}{key}")) is not None}
     wanted = [f"{prefix}{key}" for key in keys - set(found)]
     found.update({s.key: s for s in cache.get_many(wanted).values()} if wanted else {})
@@ -281,7 +286,7 @@ def build(key: uuid.UUID) -> TrainingStructure:
                     rule=rule,
                     pass_percent=pass_percent,
                     estimated_minutes=minutes,
-                    requirements=Requirements(requirements.questions, requirements.reflections, h5p),
+                    requirements=replace(requirements, h5p=h5p),
                     pages=lesson_pages[lesson_key],
                 )
             )

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "lms.h5p",
     "lms.certificates",
     "lms.organisations",
+    "lms.assignments",
     "lms.lti",
     "lms.sso",
     "wagtail.contrib.forms",

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssignmentsConfig(AppConfig):
+    name = "lms.assignments"
+    label = "assignments"
+    verbose_name = _("Assignments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from lms.accounts.personal_data import register
+        from lms.courses.completion import register_assignment_results
+
+        from .models import Submission, SubmissionFile
+        from .selectors import approved_assignments, personal_data
+        from .services import files_erase
+
+        # A lesson whose assignment must be approved completes only when a reviewer approves it.
+        register_assignment_results(approved_assignments)
+        register("assignments", exporter=personal_data, eraser=files_erase, models=[Submission, SubmissionFile])
