@@ -3,12 +3,21 @@
 Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@`` or a control
 character would run as a formula when a registrar opens the file, and names and student numbers
 come from uploads, so such cells are written with a leading apostrophe (OWASP's advice).
+
+Rows hold typed values: numbers as ``Decimal``/``float`` and days as ``date``. The XLSX file keeps
+them as numbers and dates, which Excel shows in its reader's locale. The CSV file, written with
+semicolons for Excel in Finnish and Swedish locales, writes decimals with a comma (Finnish Excel
+reads "2.5" as 2 May) and days as ISO 8601 (2026-11-30), which Excel reads as a date in any
+locale and no program or person reads the wrong way round.
 """
 
 import csv
+import datetime
 import io
+from decimal import Decimal
 
 from django.db.models import F, FilteredRelation, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.certificates.models import Certificate
@@ -21,7 +30,7 @@ def safe(value) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def export_rows(cohort) -> tuple[list[str], list[list[str]]]:
+def export_rows(cohort) -> tuple[list[str], list[list]]:
     """Header and rows for every learner of the cohort (three queries, whatever its size).
 
     Each learner's enrolment in the training is joined once, as on the cohort page (a learner has
@@ -57,19 +66,30 @@ def export_rows(cohort) -> tuple[list[str], list[list[str]]]:
                 safe(place.user.display_name),
                 safe(place.user.email),
                 safe(cohort.training.title),
-                safe(str(cohort.credits.normalize()) if place.completed_at else ""),
-                place.completed_at.date().isoformat() if place.completed_at else "",
+                cohort.credits.normalize() if place.completed_at else "",
+                timezone.localdate(place.completed_at) if place.completed_at else "",  # the day in Finland
                 "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else "",
             ]
         )
     return header, rows
 
 
+def csv_cell(value):
+    """A typed cell as the CSV writes it: 2,5 and 2026-11-30."""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
 def as_csv(header, rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 

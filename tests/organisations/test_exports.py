@@ -1,11 +1,15 @@
 """The registrar's export: the right columns, safe cells, only one's own cohort, constant queries."""
 
 import csv
+import datetime
 import io
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from lms.accounts.models import User
@@ -64,13 +68,39 @@ def test_export_lists_learners_with_completion_and_certificate(
     assert by_email["h@example.fi"][0] == "'+358"
     assert by_email["h@example.fi"][1] == "'=cmd|' /C calc'!A0"
     assert by_email["valmis@example.fi"][6] == certificate.display_code
-    assert by_email["valmis@example.fi"][5] == enrolment.completed_at.date().isoformat()
+    assert by_email["valmis@example.fi"][5] == timezone.localdate(enrolment.completed_at).isoformat()
     workbook = load_workbook(io.BytesIO(client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.xlsx").content))
     cells = [[c.value for c in row] for row in workbook.active.iter_rows()]
     assert cells[0][0] in {"Opiskelijanumero", "Student number"}
     assert any(row[1] == "'=cmd|' /C calc'!A0" for row in cells[1:])
     assert client.get(f"/fi/organisation/cohorts/{cohort_b.pk}/export.csv").status_code == 404
     assert client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.exe").status_code == 404
+
+
+def test_csv_writes_decimal_commas_and_iso_days_and_xlsx_numbers_and_dates(client, two_orgs):
+    # given a cohort worth 2.5 credits, and a learner who completed just after midnight in Finland
+    (_a, staff_a, cohort_a), _b = two_orgs
+    cohort_a.credits = Decimal("2.5")
+    cohort_a.save(update_fields=["credits"])
+    learner = User.objects.create_user(email="yolla@example.fi", certificate_name="Yö Opiskelija")
+    CohortLearner.objects.create(cohort=cohort_a, user=learner, student_number="1003")
+    Enrolment.objects.create(
+        user=learner,
+        training=cohort_a.training,
+        completed_at=datetime.datetime(2026, 12, 1, 0, 30, tzinfo=ZoneInfo("Europe/Helsinki")),  # 30.11. in UTC
+    )
+    client.force_login(staff_a)
+
+    # when the registrar exports it for Excel in Finnish locales (CSV), and as XLSX
+    row = _csv(client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.csv"))[1]
+    book = load_workbook(io.BytesIO(client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/export.xlsx").content))
+    cells = [c.value for c in list(book.active.iter_rows())[1]]
+
+    # then the CSV has "2,5" (Finnish Excel reads "2.5" as 2 May) and the day in Finland, in ISO 8601
+    assert row[4:6] == ["2,5", "2026-12-01"]
+    # and the XLSX has a number and a date, which Excel shows in its reader's locale
+    assert cells[4] == 2.5
+    assert cells[5] == datetime.datetime(2026, 12, 1)
 
 
 def test_export_queries_do_not_grow_with_learners(client, two_orgs):
