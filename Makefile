@@ -10,8 +10,13 @@ PORT ?= 8000
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: setup ## Set up (venv, npm assets, database, demo content and users) and serve on http://127.0.0.1:8000
-	BASE_URL=http://127.0.0.1:$(PORT) H5P_ORIGIN=http://localhost:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+# BASE_URL is the one public address every absolute link is built from (lms/links.py): `run` sets it to
+# the address it serves, for the setup steps too, which give Wagtail's site record the same host and port.
+run: export BASE_URL = http://127.0.0.1:$(PORT)
+setup content demo: export BASE_URL ?= http://127.0.0.1:$(PORT)
+
+run: setup ## Set up (venv, npm assets, database, demo content and users) and serve on http://127.0.0.1:8000 (or PORT=...)
+	H5P_ORIGIN=http://localhost:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 setup: install assets migrate content demo ## Everything `run` does before serving; safe to re-run
 

@@ -13,11 +13,12 @@ import gzip
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+
+from lms import links
 
 from . import integrity, keys
 from .models import Certificate
@@ -28,7 +29,7 @@ STATUS_LIST_BITS = 131_072  # the minimum size the specification asks for, for h
 
 
 def _base() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return links.base_url()
 
 
 def status_list_url() -> str:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Collection, Locale, Page, Site
 
+from lms import links
 from lms.tasks import enqueue_on_commit
 
 from . import tasks  # tasks call services too; attributes are read only when queueing
@@ -31,8 +32,9 @@ def site_setup() -> dict[str, HomePage]:
     """Ensure every configured language has a locale and a live home page; return them by code.
 
     The default-language home page becomes the default site's root (replacing Wagtail's
-    placeholder), and the others are its translations, so ``/sv/`` and ``/en/`` resolve. Running it
-    again changes nothing.
+    placeholder), and the others are its translations, so ``/sv/`` and ``/en/`` resolve. The default
+    site's host and port follow BASE_URL (``make run`` sets it), so Wagtail's own absolute links do
+    too. Running it again changes nothing.
     """
     locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES}
     default = locales[settings.LANGUAGE_CODE]
@@ -47,15 +49,16 @@ def site_setup() -> dict[str, HomePage]:
             )
         )
         home.save_revision().publish()
+    hostname, port = links.public_host()  # so that Wagtail's page.full_url agrees with BASE_URL
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Kyky")
-    elif site.root_page_id != home.pk:
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Kyky")
+    elif (site.root_page_id, site.hostname, site.port) != (home.pk, hostname, port):
         placeholder = site.root_page
-        site.root_page = home
+        site.root_page, site.hostname, site.port = home, hostname, port
         site.site_name = site.site_name or "Kyky"
         site.save()
-        if type(placeholder.specific) is Page and not placeholder.get_children().exists():
+        if placeholder.pk != home.pk and type(placeholder.specific) is Page and not placeholder.get_children().exists():
             placeholder.delete()
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
@@ -133,7 +136,7 @@ def feedback_notify(*, feedback_id: int) -> bool:
 
 
 def _admin_url(feedback: Feedback) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("cms_feedback:edit", args=[feedback.pk])
+    return links.absolute_url(reverse("cms_feedback:edit", args=[feedback.pk]))
 
 
 class SitePageError(Exception):

@@ -43,7 +43,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
-from lms import audit
+from lms import audit, links
 from lms.accounts.models import ExternalIdentity, IdentityKind
 from lms.courses import services as courses
 from lms.courses.models import Enrolment, TrainingPage, canonical
@@ -450,7 +450,7 @@ def deep_link_answer(*, token: str, choice: str, language: str) -> DeepLinkAnswe
         title = f"{title} – {cohort.name}"
     resource = (
         WindowResource()
-        .set_url(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("lti:launch"))
+        .set_url(links.absolute_url(reverse("lti:launch")))
         .set_title(title[:255])
         .set_custom_params(custom)
         .set_lineitem(

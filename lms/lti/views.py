@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.exception import LtiException, OIDCException
 
+from lms import links
 from lms.courses.structure import live_trainings
 from lms.organisations.selectors import staff_areas
 
@@ -38,7 +39,7 @@ REFUSALS = (LtiException, OIDCException, ValueError, TypeError, AttributeError, 
 
 
 def tool_url(name: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name)
+    return links.absolute_url(reverse(name))
 
 
 def _message(request, title: str, text: str, status: int = 200, platform=None):

@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lms import audit, learner_cache
+from lms import audit, learner_cache, links
 from lms.courses import services as courses
 from lms.courses.models import TrainingPage
 from lms.tasks import enqueue_on_commit
@@ -249,7 +249,7 @@ def invitation_send(*, invitation_id: int) -> None:
             "organisation": cohort.organisation,
             "training": training,
             "expires_at": invitation.expires_at,
-            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+            "url": links.absolute_url(path),
         }
         subject = render_to_string("organisations/email/invitation_subject.txt", context).strip()
         body = render_to_string("organisations/email/invitation_body.txt", context)
@@ -525,7 +525,7 @@ def staff_invitation_send(*, invitation_id: int) -> None:
             "organisation": invitation.organisation.localised_name(language),
             "role": Role(invitation.role).label,
             "expires_at": invitation.expires_at,
-            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+            "url": links.absolute_url(path),
         }
         subject = render_to_string("organisations/email/staff_invitation_subject.txt", context).strip()
         body = render_to_string("organisations/email/staff_invitation_body.txt", context)

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from lms import links
 from lms.courses.permissions import trainers_group_ensure
 
 DEMO_USERS = [
@@ -36,7 +37,9 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             rows.append((role, email, password))
         self._demo_cohort(User.objects.get(email="trainer@example.com"))
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/fi/accounts/login/, admin at /admin/):")
+        self.stdout.write(
+            f"Demo logins ({links.absolute_url('/fi/accounts/login/')}, admin at {links.absolute_url('/admin/')}):"
+        )
         for role, email, password in rows:
             self.stdout.write(f"  {role:<8} {email:<22} {password}")
 
