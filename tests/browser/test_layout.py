@@ -11,7 +11,7 @@ from lms.organisations.models import Cohort, CohortLearner, Membership, Organisa
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import log_in
 from tests.browser.journey import Hands
-from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, text
+from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, question, text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,10 @@ def site(homes):
                 parent=module,
                 title=LESSON_TITLE if number == 0 else f"Oppitunti {number}",
                 slug=f"oppitunti-{number}",
-                body=[text(f"<p>Työkykykoordinaattorikoulutuksessa opit {title.lower()}. Lue rauhassa.</p>")],
+                body=[
+                    text(f"<p>Työkykykoordinaattorikoulutuksessa opit {title.lower()}. Lue rauhassa.</p>"),
+                    *([question("q1", correct=(1,))] if number == 1 else []),
+                ],
             )
         )
     organisation = Organisation.objects.create(name="Esimerkin ammattikorkeakoulu", kind=OrganisationKind.UAS)
@@ -55,7 +58,14 @@ def site(homes):
     learner = UserFactory(certificate_name="Aleksandra Kivimäki-Räsänen")
     CohortLearner.objects.create(cohort=cohort, user=learner, student_number="2026001")
     courses.enrolment_create(user=learner, training=training, invited=True, notify=False)
-    return {"training": training, "lesson": lessons[0], "cohort": cohort, "learner": learner, "staff": staff}
+    return {
+        "training": training,
+        "lesson": lessons[0],
+        "quiz": lessons[1],
+        "cohort": cohort,
+        "learner": learner,
+        "staff": staff,
+    }
 
 
 def fits(page) -> None:
@@ -144,3 +154,18 @@ def test_the_skip_link_lands_on_the_lesson(live_server, page, site):
     page.keyboard.press("Enter")
 
     assert page.evaluate("() => document.activeElement.id") == "lesson-content"
+
+
+def test_the_result_of_an_answer_takes_the_focus_so_that_a_screen_reader_reads_it(live_server, page, site):
+    log_in(page, live_server.url, site["learner"])
+    page.goto(f"{live_server.url}{site['quiz'].url}")
+
+    page.get_by_label("Vaihtoehto 0").check()
+    page.get_by_role("button", name="Tarkista vastaus").click()
+
+    page.wait_for_function("() => document.activeElement.id === 'q-q1'")
+    name = page.evaluate(
+        "() => document.getElementById(document.activeElement.getAttribute('aria-labelledby')).textContent"
+    )
+    assert name.startswith("Ei aivan")  # the result is the focused question's name: a screen reader reads it
+    assert_accessible(page)
