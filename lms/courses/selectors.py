@@ -101,17 +101,19 @@ class Outline(LessonCounts):
 
     @property
     def continue_lesson(self) -> LessonEntry | None:
-        """Where the learner left off: the last lesson opened, or the next one if it is done."""
+        """Where to go on: the first lesson not completed, so that none left open earlier is passed by.
+
+        When every lesson is completed (the training itself may still wait for something), the last
+        lesson opened, else the first.
+        """
         lessons = self.lessons
         if not lessons:
             return None
+        unfinished = next((lesson for lesson in lessons if not lesson.completed), None)
+        if unfinished is not None:
+            return unfinished
         last = self.enrolment.last_lesson_key if self.enrolment else None
-        start = next((i for i, lesson in enumerate(lessons) if lesson.key == last), None)
-        if start is None:
-            return next((lesson for lesson in lessons if not lesson.completed), lessons[0])
-        return next((lesson for lesson in lessons[start:] if not lesson.completed), None) or next(
-            (lesson for lesson in lessons if not lesson.completed), lessons[start]
-        )
+        return next((lesson for lesson in lessons if lesson.key == last), lessons[0])
 
 
 def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, request) -> dict[int, Outline]:
