@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from tests.browser.journey import VIEWPORTS, Hands, artifacts_save, tab_close, tab_open, tabs_of
+from tests.browser.journey import VIEWPORTS, Hands, artifacts_save, check, tab_close, tab_open, tabs_of
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -92,6 +92,8 @@ def platform(settings, live_server) -> str:
 def log_in(page, base: str, user, password: str = "correct horse battery") -> None:
     """Log ``user`` in through the real login form (factory users share one password)."""
     page.goto(f"{base}/fi/accounts/login/")
+    if getattr(page, "journey", False):  # a journey checks every page it lands on
+        check(page)
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]")
