@@ -111,3 +111,18 @@ def test_an_invitation_mailed_outside_a_request_dates_in_the_invitees_language(
     expected = f"{day.day}.{day.month}.{day.year}" if language == "sv" else f"{day.day} {day:%b} {day.year}"
     assert expected in mail.outbox[-1].body
     assert day.isoformat() not in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+def test_the_training_page_and_catalogue_show_credits_with_a_decimal_comma_in_finnish(client, index):
+    # given a training worth 2.5 credits
+    training = build_training(index, title="Työkyvyn tuki", ects_credits=Decimal("2.5"), lessons=1)
+
+    # when a Finnish visitor opens it and the catalogue
+    page = client.get(training.url).content.decode()
+    catalogue = client.get(index.url).content.decode()
+
+    # then both say 2,5 op (the unit waits for the catalogue merge), never 2.5
+    for html in (page, catalogue):
+        assert "2,5 op" in html
+        assert "2.5" not in html
