@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import PlatformRegistration
@@ -40,4 +41,8 @@ class RegistrationForm(forms.ModelForm):
                 self.fields[name].help_text = _("Set by the programme's staff.")
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].empty_label = None
+        # The name in the page's language: __str__ is the official Finnish one.
+        self.fields["organisation"].label_from_instance = lambda organisation: organisation.localised_name(
+            get_language()
+        )
         self.fields["organisation"].help_text = _("Launches from this Moodle join this organisation's groups.")

@@ -188,6 +188,8 @@ class RosterImport(models.Model):
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The row messages and the error are written once, in this language; a page in another marks them so.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -61,10 +61,14 @@ def _open(cohort, error=None) -> None:
         raise (error or CohortClosed)(reason)
 
 
-def roster_import_start(*, cohort, upload, user) -> RosterImport:
+def roster_import_start(*, cohort, upload, user, language: str = "") -> RosterImport:
+    """Store the list and queue its import; its messages are written in ``language`` (the page's the
+    list was uploaded from), else in the uploader's preferred one."""
     _open(cohort)
+    if language not in dict(settings.LANGUAGES):
+        language = getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
     with transaction.atomic():
-        roster_import = RosterImport(cohort=cohort, uploaded_by=user, filename=upload.name[:255])
+        roster_import = RosterImport(cohort=cohort, uploaded_by=user, filename=upload.name[:255], language=language)
         roster_import.file.save(upload.name, upload, save=False)
         roster_import.save()
         enqueue_on_commit(tasks.run_roster_import, roster_import.pk)
@@ -76,8 +80,7 @@ def roster_import_run(*, import_id: int) -> RosterImport:
     roster_import = RosterImport.objects.select_related("cohort__training", "uploaded_by").get(pk=import_id)
     if roster_import.status in {ImportStatus.DONE, ImportStatus.FAILED}:
         return roster_import
-    language = getattr(roster_import.uploaded_by, "preferred_language", None) or "fi"
-    with translation.override(language):  # row messages in the uploader's language
+    with translation.override(roster_import.language):  # the messages in the language chosen at upload
         try:
             with roster_import.file.open("rb") as handle:
                 rows = read_roster(handle.read(), roster_import.filename)

@@ -12,14 +12,15 @@ from wagtail.models import Locale
 
 from lms.courses.models import Enrolment, TrainingPage
 
-from .models import CohortLearner
+from .models import CohortLearner, Organisation
 
 
 def programme_figures(language: str) -> list[dict]:
     """Rows of (training, organisation, month, enrolled, completed, median days), sorted."""
     organisation = CohortLearner.objects.filter(user=OuterRef("user"), cohort__training=OuterRef("training")).values(
-        "cohort__organisation__name"
+        "cohort__organisation_id"
     )[:1]
+    names = {o.pk: o.localised_name(language) for o in Organisation.objects.only("name", "name_sv", "name_en")}
     titles = {
         t.translation_key: t.title
         for t in TrainingPage.objects.filter(locale__language_code=language).only("title", "translation_key")
@@ -35,7 +36,7 @@ def programme_figures(language: str) -> list[dict]:
     ):
         training = default.get(training_id)
         title = titles.get(training.translation_key, training.title) if training else str(training_id)
-        key = (title, org or _("No organisation"), enrolled_at.strftime("%Y-%m"))
+        key = (title, names.get(org) or _("No organisation"), enrolled_at.strftime("%Y-%m"))
         group = groups[key]
         group["enrolled"] += 1
         if completed_at:

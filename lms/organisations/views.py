@@ -86,7 +86,9 @@ def roster_upload(request, cohort_id: int):
         messages.error(request, _("The file is larger than 10 MB."))
         return redirect("organisations:cohort", cohort_id=cohort.pk)
     try:
-        roster_import = services.roster_import_start(cohort=cohort, upload=upload, user=request.user)
+        roster_import = services.roster_import_start(
+            cohort=cohort, upload=upload, user=request.user, language=request.LANGUAGE_CODE
+        )
     except services.CohortClosed as closed:
         messages.error(request, str(closed))
         return redirect("organisations:cohort", cohort_id=cohort.pk)
