@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup install assets migrate content demo test test-fast lint format messages bench bench-national bench-readme clean
+.PHONY: help run setup install assets migrate content demo test test-fast lint format messages bench bench-national bench-readme screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,15 @@ bench-national: install assets ## The benchmarks again on a database seeded to n
 
 bench-readme: ## Write the tables of the latest results (var/bench/*.json) into bench/README.md
 	$(PY) bench/report.py $(wildcard var/bench/latest.json var/bench/latest-national.json)
+
+SCREENS := home signup lesson-feedback my-trainings verify cohort
+screenshots: install assets ## Regenerate docs/screenshots/ (the README's) by running the browser journeys
+	rm -f docs/screenshots/*.png
+	-KYKY_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q -p no:cacheprovider -k 'not keyboard' --runxfail \
+		tests/browser/test_journey_study.py tests/browser/test_journey_verify.py tests/browser/test_journey_cohort.py
+	@for screen in $(SCREENS); do for size in desktop phone; do test -f docs/screenshots/$$screen-$$size.png \
+		|| { echo "no screenshot of $$screen at $$size: see the journey's failure above"; exit 1; }; done; done
+	@du -ch docs/screenshots/*.png | tail -1
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 var

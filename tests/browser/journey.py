@@ -120,16 +120,40 @@ def eventually(page, condition, seconds: float = 15) -> None:
         page.wait_for_timeout(200)
 
 
-def screenshot(page, name: str) -> None:
+class Expectations:
+    """Checks a journey notes on its way and asserts at the end, so one run lists every unmet one.
+
+    For steps whose failure does not stop the person (a message in the wrong language); a step
+    that does stop them is a plain ``assert``.
+    """
+
+    def __init__(self):
+        self.unmet = []
+
+    def expect(self, condition: bool, what: str) -> bool:
+        if not condition:
+            self.unmet.append(what)
+        return condition
+
+    def assert_met(self) -> None:
+        assert not self.unmet, "unmet on the way:\n  " + "\n  ".join(self.unmet)
+
+
+def screenshot(page, name: str, *, at=None) -> None:
     """``docs/screenshots/<name>-<viewport>.png`` when ``KYKY_SCREENSHOTS`` names the folder.
 
-    What the viewport shows, at device scale 1, reduced to a 256-colour palette (Pillow) so the
-    README's pictures stay small.
+    What the viewport shows (scrolled to the top, or so that ``at`` shows), at device scale 1,
+    reduced to a 256-colour palette (Pillow) so the README's pictures stay small.
     """
     folder = os.environ.get("KYKY_SCREENSHOTS")
     if not folder:
         return
     from PIL import Image
+
+    if at is None:
+        page.evaluate("scrollTo(0, 0)")
+    else:
+        at.evaluate("el => el.scrollIntoView({block: 'start'})")
 
     path = Path(folder) / f"{name}-{page.viewport_name or 'desktop'}.png"
     path.parent.mkdir(parents=True, exist_ok=True)

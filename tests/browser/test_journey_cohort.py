@@ -81,7 +81,7 @@ def test_an_organisation_admin_creates_a_cohort_imports_students_and_exports_the
     # The admin finds them in the cohort table, and exports the registrar's file.
     page.goto(f"{base}/fi/organisation/cohorts/{cohort.pk}/")
     check(page)
-    screenshot(page, "cohort")
+    screenshot(page, "cohort", at=page.locator("table:has(tr[data-learner])"))
     joined = User.objects.get(email="aija@example.fi")
     assert page.locator(f"tr[data-learner='{joined.pk}']").is_visible()
     assert page.get_by_text("2026001").is_visible()
