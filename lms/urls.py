@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("organisation/", include("lms.organisations.urls")),
     path("lti/", include("lms.lti.staff_urls")),
     path("", include("lms.cms.urls")),  # contact and feedback
+    path("", include("lms.certificates.verification_urls")),  # /verify/ in a language the visitor chose
     # Wagtail's page serving, with the route from the cache (lms/cms/routing.py): Wagtail's own
     # pattern and name, so that it answers exactly the URLs Wagtail's would. Wagtail's patterns stay
     # below for the rest (its _util/ views).

@@ -75,6 +75,7 @@ OWN = re.compile(r"own(?:\((\w+)\))?")
 # the most specific wins).
 ARGUMENTS = {
     "certificates:verify": {"code": "certificate_display_code"},
+    "verification:certificate": {"code": "certificate_display_code"},
     "certificates:download": {"code": "certificate_code"},
     "certificates:credential_download": {"code": "certificate_code"},
     "certificates_admin_revoke": {"pk": "certificate_id"},

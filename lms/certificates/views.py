@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 
 from lms.jsonbody import JSONBodyError, parse_json
@@ -26,13 +29,51 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _localised(request) -> bool:
+    """Whether the page was asked for under a language prefix (``verification_urls``)."""
+    return getattr(request.resolver_match, "namespace", "") == "verification"
+
+
+def varies_by_language(view):
+    """Mark the unprefixed address (the one on the PDF, in the QR code) as answered per language.
+
+    Django's locale middleware has chosen the language from the cookie or the browser's languages;
+    a prefixed address (``/sv/verify/...``) is in its own. The certificate's facts stay as frozen,
+    in the certificate's language.
+    """
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not _localised(request):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    return wrapped
+
+
+def _language_urls(name: str, **kwargs) -> dict[str, str]:
+    """The same page under each language's prefix, for the language menu."""
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls[code] = reverse(name, kwargs=kwargs)
+    return urls
+
+
+def _page(request, context: dict, status: int = 200, **url_kwargs):
+    name = "verification:certificate" if "code" in url_kwargs else "verification:form"
+    context = {**context, "language_urls": _language_urls(name, **url_kwargs)}
+    return render(request, "certificates/verify.html", context, status=status)
+
+
 def _not_found(request, status=404):
     if _wants_json(request):
         return JsonResponse({"status": "not_found"}, status=status)
-    return render(request, "certificates/verify.html", {"not_found": True}, status=status)
+    return _page(request, {"not_found": True}, status=status)
 
 
 @never_cache
+@varies_by_language
 def verify(request, code: str):
     if _rate_limited(request):
         response = _not_found(request, status=429)
@@ -43,7 +84,9 @@ def verify(request, code: str):
     if certificate is None:
         return _not_found(request)
     if display(canonical) != code:
-        return redirect("certificates:verify", code=display(canonical))
+        return redirect(
+            "verification:certificate" if _localised(request) else "certificates:verify", code=display(canonical)
+        )
     if _wants_json(request):
         return JsonResponse(
             {
@@ -63,8 +106,8 @@ def verify(request, code: str):
         and certificate.enrolment is not None
         and certificate.enrolment.user_id == request.user.pk
     )
-    return render(
-        request, "certificates/verify.html", {"certificate": certificate, "facts": certificate.facts, "owner": owner}
+    return _page(
+        request, {"certificate": certificate, "facts": certificate.facts, "owner": owner}, code=certificate.display_code
     )
 
 
@@ -72,15 +115,19 @@ MAX_TYPED_CODE = 100  # what is shown back of a code that was not found: 16 char
 
 
 @never_cache
+@varies_by_language
 def verify_form(request):
+    """The typed code's page, in the language of the form it was typed in (the form posts to a prefixed address)."""
     typed = request.GET.get("code", "").strip()
     if typed:
         canonical = normalise(typed)
         if canonical:
-            return redirect("certificates:verify", code=display(canonical))
+            return redirect(
+                "verification:certificate" if _localised(request) else "certificates:verify", code=display(canonical)
+            )
         typed = typed[:MAX_TYPED_CODE]  # shown back in the form, but not a pasted novel
-        return render(request, "certificates/verify.html", {"not_found": True, "typed": typed}, status=404)
-    return render(request, "certificates/verify.html", {"form": True})
+        return _page(request, {"not_found": True, "typed": typed}, status=404)
+    return _page(request, {"form": True})
 
 
 def _own_certificate(request, code: str) -> Certificate:
