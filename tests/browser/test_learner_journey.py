@@ -28,13 +28,15 @@ def course(homes):
     return training, first
 
 
-def test_sign_up_confirm_enrol_answer_and_see_progress(live_server, page, course):
+def test_sign_up_confirm_enrol_answer_and_see_progress(live_server, settings, page, course):
     training, first = course
     base = live_server.url
+    settings.WAGTAILADMIN_BASE_URL = base  # the public address the e-mail's link is built from
 
     page.goto(f"{base}/fi/accounts/signup/")
     page.fill("input[name=email]", "uusi.oppija@example.com")
-    page.fill("input[name=certificate_name]", "Uusi Oppija")
+    page.fill("input[name=first_name]", "Uusi")
+    page.fill("input[name=last_name]", "Oppija")
     page.fill("input[name=password1]", "Hyvä-salasana-2026")
     page.fill("input[name=password2]", "Hyvä-salasana-2026")
     page.click("form button[type=submit]")
