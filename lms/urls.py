@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("learn/", include("lms.courses.urls")),
     path("organisation/", include("lms.organisations.urls")),
+    path("", include("lms.assignments.urls")),  # handing in work, and the reviewers' queue
     path("lti/", include("lms.lti.staff_urls")),
     path("", include("lms.cms.urls")),  # contact and feedback
     path("", include("lms.certificates.verification_urls")),  # /verify/ in a language the visitor chose

@@ -120,6 +120,9 @@ DEFAULTS = {
     "page_view_restriction_id",
     "organisation_id",
     "membership_id",
+    "block_id",
+    "file_id",
+    "submission_id",
 }
 # What wildcard rows put in their URLs: nothing has these ids (digits, as most str and slug
 # parameters of Wagtail's admin are ids too).
@@ -366,6 +369,8 @@ def _build_scenario() -> Scenario:
     from wagtail.documents.models import Document
     from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
+    from lms.assignments.enums import SubmissionStatus
+    from lms.assignments.models import Submission, SubmissionFile
     from lms.certificates.models import Certificate, RegenerationJob
     from lms.cms.services import site_setup
     from lms.courses import services as courses
@@ -382,6 +387,7 @@ def _build_scenario() -> Scenario:
         TrainingIndexPageFactory,
         TrainingPageFactory,
         UserFactory,
+        assignment,
         question,
         reflection,
         text,
@@ -398,6 +404,7 @@ def _build_scenario() -> Scenario:
     training = TrainingPageFactory(parent=index, title="Työkyvyn tuki", slug="tyokyvyn-tuki")
     module = ModulePageFactory(parent=training, slug="moduuli")
     asked, reflected = question(), reflection()
+    handed = assignment(required=False)  # open to hand in; the lessons complete by opening them
     lesson = LessonPageFactory(
         parent=module,
         slug="oppitunti",
@@ -406,6 +413,7 @@ def _build_scenario() -> Scenario:
             asked,
             reflected,
             {"type": "h5p", "value": {"activity": activity.pk, "title": "", "pass_mark": None}},
+            handed,
         ],
     )
     LessonPageFactory(parent=module, slug="toinen", body=[text()])
@@ -424,13 +432,23 @@ def _build_scenario() -> Scenario:
 
     learner = UserFactory(certificate_name="Liisa Oppija")
     other_learner = UserFactory(certificate_name="Olli Muu")
-    certificates = {}
+    certificates, submissions = {}, {}
     for user in (learner, other_learner):
         enrolment = courses.enrolment_create(user=user, training=training, notify=False)
         with TestCase.captureOnCommitCallbacks(execute=True):
             for each in LessonPage.objects.live().descendant_of(training).order_by("path"):
                 courses.lesson_open(enrolment=enrolment, lesson=each)
         certificates[user] = Certificate.objects.get(enrolment=enrolment)
+        submissions[user] = Submission.objects.create(
+            enrolment=enrolment,
+            lesson_key=lesson.translation_key,
+            block_id=handed["id"],
+            status=SubmissionStatus.SUBMITTED,
+            text="Tehtävä",
+        )
+        handed_in = SubmissionFile(submission=submissions[user], name="tehtava.txt", size=7, content_type="text/plain")
+        handed_in.file.save("tehtava.txt", ContentFile(b"Tehtava"), save=False)
+        handed_in.save()
 
     trainer = UserFactory()
     trainer.groups.add(Group.objects.get(name=TRAINERS))
@@ -502,6 +520,9 @@ def _build_scenario() -> Scenario:
         "lesson_id": lesson.pk,
         "question_id": asked["id"],
         "reflection_id": reflected["id"],
+        "block_id": handed["id"],
+        "file_id": submissions[learner].files.get().pk,
+        "submission_id": submissions[learner].pk,
         "activity_id": activity.pk,
         "data_type": "state",
         "sub_content_id": 0,
@@ -546,6 +567,8 @@ def _build_scenario() -> Scenario:
         "import_id": import_b.pk,
         "organisation_id": university_b.pk,
         "membership_id": admin_b_membership.pk,
+        "file_id": submissions[other_learner].files.get().pk,
+        "submission_id": submissions[other_learner].pk,
     }
     return Scenario(
         users={role: type(user).objects.get(pk=user.pk) if user else None for role, user in users.items()},

@@ -1,7 +1,13 @@
 """Reads of submissions: for the completion rule, the lesson page, the review queue and data export."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import F, QuerySet
 from django.utils import timezone
+
+from lms.courses.structure import structures_for
+from lms.organisations.models import CohortLearner
 
 from .enums import QueueState, SubmissionStatus
 from .models import Submission, SubmissionFile
@@ -49,7 +55,98 @@ def review_queue(
     if lesson_key is not None:
         rounds = rounds.filter(lesson_key=lesson_key)
     order = "submitted_at" if state in (QueueState.WAITING, QueueState.IN_REVIEW) else "-decided_at"
-    return rounds.select_related("enrolment__user", "claimed_by", "reviewer").order_by(order, "pk")
+    return rounds.select_related("enrolment__user", "enrolment__training", "claimed_by", "reviewer").order_by(
+        order, "pk"
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    submission: Submission
+    learner: str
+    email: str
+    cohort: str
+    student_number: str
+    lesson: str
+    assignment: str
+    waited: datetime.timedelta | None
+
+
+def queue_rows(submissions, *, language: str) -> list[QueueRow]:
+    """The page's rounds with their lesson, assignment and cohort named: one query for the cohorts."""
+    submissions = list(submissions)
+    structures = structures_for([s.enrolment.training for s in submissions])
+    places = {
+        (place.user_id, place.cohort.training_id): place
+        for place in CohortLearner.objects.filter(
+            user_id__in={s.enrolment.user_id for s in submissions},
+            cohort__training_id__in={s.enrolment.training_id for s in submissions},
+        ).select_related("cohort")
+    }
+    now = timezone.now()
+    rows = []
+    for submission in submissions:
+        enrolment = submission.enrolment
+        structure = structures[enrolment.training.translation_key]
+        node = structure.lesson(submission.lesson_key)
+        value = node.requirements.assignments.get(submission.block_id, {}) if node else {}
+        place = places.get((enrolment.user_id, enrolment.training_id))
+        rows.append(
+            QueueRow(
+                submission=submission,
+                learner=enrolment.user.get_full_name() or enrolment.user.email,
+                email=enrolment.user.email,
+                cohort=place.cohort.name if place else "",
+                student_number=place.student_number if place else "",
+                lesson=structure.page(node, language).title if node else "",
+                assignment=value.get("title", ""),
+                waited=(now - submission.submitted_at)
+                if submission.submitted_at and submission.status == SubmissionStatus.SUBMITTED
+                else None,
+            )
+        )
+    return rows
+
+
+def review_context(submission: Submission, reviewer, language: str, posted=None) -> dict:
+    """What the review page shows: this round, every round of the same assignment, the rubric."""
+    row = queue_rows([submission], language=language)[0]
+    history = list(
+        Submission.objects.filter(
+            enrolment_id=submission.enrolment_id, lesson_key=submission.lesson_key, block_id=submission.block_id
+        )
+        .exclude(status=SubmissionStatus.DRAFT)
+        .prefetch_related("files")
+        .select_related("reviewer")
+        .order_by("round")
+    )
+    structure = structures_for([submission.enrolment.training])[submission.enrolment.training.translation_key]
+    node = structure.lesson(submission.lesson_key)
+    value = node.requirements.assignments.get(submission.block_id, {}) if node else {}
+    claimed_by_other = (
+        submission.in_review and submission.claimed_by_id is not None and submission.claimed_by_id != reviewer.pk
+    )
+    return {
+        "row": row,
+        "submission": submission,
+        "history": history,
+        "instructions": value.get("instructions", ""),
+        "criteria": [
+            {**criterion, "index": index, "selected": _posted_level(posted, index)}
+            for index, criterion in enumerate(submission.rubric)
+        ],
+        "claimed_by_me": submission.in_review and submission.claimed_by_id == reviewer.pk,
+        "claimed_by_other": claimed_by_other,
+        "decidable": submission.status == SubmissionStatus.SUBMITTED and not claimed_by_other,
+        "posted": posted or {},
+        "grades": [1, 2, 3, 4, 5],
+    }
+
+
+def _posted_level(posted, index: int) -> int | None:
+    """The level a refused decision had chosen for criterion ``index``, so the form keeps it."""
+    value = (posted or {}).get(f"score-{index}", "")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def waiting_count(reviewer) -> int:

@@ -3,7 +3,7 @@
 Text, images, videos, callouts and documents render the same for every learner: rendering them
 means converting the stored blocks, expanding rich text and finding image renditions, all of it
 per request. ``lesson_segments`` does that once per published state of the lesson and keeps the
-result in the process; the questions, reflections and H5P activities stay blocks, which the lesson
+result in the process; the questions, reflections, H5P activities and assignments stay blocks, which the lesson
 template renders with the learner's answers and attempts.
 """
 
@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lms import generation
 
-PERSONAL_BLOCKS = frozenset({"question", "reflection", "h5p"})
+PERSONAL_BLOCKS = frozenset({"question", "reflection", "h5p", "assignment"})
 
 
 @dataclass(frozen=True)

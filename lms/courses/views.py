@@ -44,6 +44,7 @@ def serve_lesson(request, lesson: LessonPage):
     context["preview"] = read_only
     drafts = request.session.pop(DRAFTS_KEY, {})
     context["reflections"] = {**context["reflections"], **{k: {"text": v} for k, v in drafts.items()}}
+    context["assignment_drafts"] = request.session.pop("assignment-drafts", {})  # kept by a refused hand-in
     return TemplateResponse(request, lesson.get_template(request), context)
 
 

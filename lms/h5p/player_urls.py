@@ -1,5 +1,6 @@
 """The URLconf of the H5P player's origin (``H5P_ORIGIN``); nothing of the platform is reachable here."""
 
+from django.http import HttpResponseNotFound
 from django.urls import path, re_path
 
 from . import player_views
@@ -15,3 +16,11 @@ urlpatterns = [
     ),
     re_path(r"^(?P<path>.*)$", player_views.elsewhere, name="h5p_player_elsewhere"),
 ]
+
+
+def _not_found(request, exception=None):
+    """A bare 404: the site's error page links to the platform, whose URLs this origin does not have."""
+    return HttpResponseNotFound(b"Not found", content_type="text/plain; charset=utf-8")
+
+
+handler404 = _not_found
