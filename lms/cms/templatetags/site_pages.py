@@ -25,6 +25,6 @@ def footer_links(context) -> list[dict]:
     ]
     contact = reverse("cms:contact")
     if request.path != contact:
-        contact = f"{contact}?{urlencode({'from': request.get_full_path()[:500]})}"
+        contact = f"{contact}?{urlencode({'from': request.path[:500]})}"  # the path only: never echo a query string
     links.append({"kind": "contact", "title": _("Contact and feedback"), "url": contact, "lang": language})
     return links
