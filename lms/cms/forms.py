@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .enums import FeedbackTopic
@@ -14,7 +15,7 @@ class FeedbackForm(forms.Form):
         label=_("Message"),
         max_length=MAX_MESSAGE,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("At most %(count)s characters.") % {"count": MAX_MESSAGE},
+        help_text=format_lazy(_("At most {count} characters."), count=MAX_MESSAGE),  # translated per request
         error_messages={
             "required": _("Write your message."),
             "max_length": _("The message is too long: at most %(limit_value)s characters (now %(show_value)s)."),

@@ -145,7 +145,7 @@ def reader():
 def test_staff_with_the_permission_read_and_mark_feedback_handled(client, homes, reader):
     feedback = feedback_submit(topic="technical", message="Kirjautuminen ei onnistu", language="fi")
     client.force_login(reader)
-    assert "Technical problem" in client.get(reverse("cms_feedback:index")).content.decode()
+    assert "Tekninen ongelma" in client.get(reverse("cms_feedback:index")).content.decode()  # the admin in Finnish
     response = client.post(reverse("cms_feedback:edit", args=[feedback.pk]), {"status": "handled"})
     assert response.status_code == 302
     feedback.refresh_from_db()
