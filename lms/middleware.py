@@ -5,6 +5,7 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -12,6 +13,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
 
+from lms.accounts import backends as accounts_backends
 from lms.jsonbody import has_nul_or_surrogate
 
 # Paths outside i18n_patterns whose 404s are answers (an API, a missing file), not pages to
@@ -225,4 +227,30 @@ class UnstorableInputMiddleware:
         else:
             response = HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         response["Content-Language"] = language
+        return response
+
+
+class PreferredLanguageMiddleware:
+    """Remember the language a signed-in person reads in, as the language of what Kyky sends them.
+
+    E-mails, the next log-in's landing page and a certificate's frozen facts follow
+    ``User.preferred_language``. Someone who switches the site to Swedish wants those in Swedish too,
+    so a page read in another language than the stored one updates it: one UPDATE when the choice
+    changes, nothing on every other request (the user is already loaded for the page).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        language = translation.get_language_from_path(request.path_info)
+        if language and language != user.preferred_language:
+            get_user_model().objects.filter(pk=user.pk).update(preferred_language=language)
+            accounts_backends.forget(user.pk)  # the cached user row
         return response

@@ -37,15 +37,21 @@ def _localised(request) -> bool:
 def varies_by_language(view):
     """Mark the unprefixed address (the one on the PDF, in the QR code) as answered per language.
 
-    Django's locale middleware has chosen the language from the cookie or the browser's languages;
-    a prefixed address (``/sv/verify/...``) is in its own. The certificate's facts stay as frozen,
-    in the certificate's language.
+    A signed-in visitor (the learner opening their own certificate's link) reads it in their own
+    language; anyone else in the one Django's locale middleware chose from the cookie or the
+    browser's languages. A prefixed address (``/sv/verify/...``) is in its own. The certificate's
+    facts stay as frozen, in the certificate's language.
     """
 
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if not _localised(request):
-            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        if _localised(request):
+            return view(request, *args, **kwargs)
+        user = request.user
+        language = user.preferred_language if user.is_authenticated else translation.get_language()
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
     return wrapped

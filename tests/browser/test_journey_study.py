@@ -150,11 +150,6 @@ def in_language(language: str, message: str) -> str:
         return translation.gettext(message)
 
 
-@pytest.mark.xfail(
-    reason="waits for e-mails that name the service, the chosen language kept after log-in, and verification "
-    "pages (and the certificate's facts) in the learner's language",
-    strict=True,
-)
 def test_a_new_person_signs_up_studies_in_swedish_and_verifies_the_certificate(
     platform, page, viewport, hands, tyokyvyn_tuki
 ):

@@ -111,3 +111,13 @@ def test_the_json_answer_is_the_same_under_a_language_prefix(client, certificate
     assert swedish["status"] == "valid"
     with translation.override("sv"):
         assert swedish["status_label"] == translation.gettext("Valid")
+
+
+def test_the_learner_opening_their_own_link_reads_it_in_their_language_whatever_the_browser_says(
+    client, certificate, learner
+):
+    learner.preferred_language = "sv"
+    learner.save()
+    client.force_login(learner)
+    response = client.get(f"/verify/{certificate.display_code}/", HTTP_ACCEPT_LANGUAGE="fi")
+    assert_in_language(response, "sv")
