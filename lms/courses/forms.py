@@ -7,6 +7,7 @@ saved while an author is halfway. Completion enforces the same rule, so a page p
 other way still earns no credit from the browser alone.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -44,8 +45,57 @@ class LessonPageForm(WagtailAdminPageForm):
 
 
 class TrainingPageForm(WagtailAdminPageForm):
+    """Also: the credits a training claims must be backed by its designed workload (issue 12).
+
+    The workload is what the published lessons (their estimated minutes) and assignments (their
+    estimated hours) of the training ask, from its structure; ``KYKY_HOURS_PER_CREDIT`` hours back
+    one credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with
+    the figures; a draft may be saved while the lessons are being written.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "ects_credits" in self.fields:
+            workload = self._workload()
+            self.fields["ects_credits"].help_text = _(
+                "Designed workload now %(hours)s h (lessons %(lessons)s h, assignments %(assignments)s h): it "
+                "supports at most %(credits)s credits at %(per)s hours per credit."
+            ) % {
+                "hours": workload.hours,
+                "lessons": workload.lesson_hours,
+                "assignments": workload.assignment_hours,
+                "credits": workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT),
+                "per": settings.KYKY_HOURS_PER_CREDIT,
+            }
+
+    def _workload(self):
+        from .structure import Workload, structure_for  # a cycle: the structure reads the page models
+
+        if not self.instance.pk or not self.instance.translation_key:
+            return Workload(lesson_minutes=0, assignment_minutes=0)
+        return structure_for(self.instance).workload
+
     def clean(self):
         cleaned = super().clean()
+        credits = cleaned.get("ects_credits")
+        if publishing(self.data) and credits:
+            workload = self._workload()
+            supported = workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT)
+            if credits > supported:
+                self.add_error(
+                    "ects_credits",
+                    _(
+                        "%(credits)s credits need at least %(needed)s hours of designed work; the published "
+                        "lessons and assignments add up to %(hours)s h, which supports %(supported)s credits. "
+                        "Add lessons or assignments, or lower the credits."
+                    )
+                    % {
+                        "credits": credits,
+                        "needed": credits * settings.KYKY_HOURS_PER_CREDIT,
+                        "hours": workload.hours,
+                        "supported": supported,
+                    },
+                )
         if not (publishing(self.data) and cleaned.get("credit_requires_checked_answers") and self.instance.pk):
             return cleaned
         alone = [

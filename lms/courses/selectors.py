@@ -21,7 +21,15 @@ from lms import rows
 from .enums import EnrolmentMode, LessonStatus
 from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
 from .rendering import lesson_segments
-from .structure import canonical_training_id, default_language, language_of, live_trainings, structures_for, training_of
+from .structure import (
+    canonical_training_id,
+    default_language,
+    language_of,
+    live_trainings,
+    structure_for,
+    structures_for,
+    training_of,
+)
 
 # Plain strings: comparing with an enum member's attribute costs a descriptor call each time (Python 3.11).
 COMPLETED, NOT_STARTED = LessonStatus.COMPLETED.value, LessonStatus.NOT_STARTED.value
@@ -263,6 +271,7 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
     ]
     return {
         "outline": outline,
+        "workload": structure_for(training).workload,
         "enrolment": enrolment,
         "prerequisites": [page for page in required if page is not None],
         "needs_key": training.enrolment_mode == EnrolmentMode.KEY,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import or_
 
@@ -59,6 +60,51 @@ class LessonNode:
     requirements: Requirements
     pages: Mapping[str, PageRef]  # by language code; the default language always present
 
+    @property
+    def assignment_minutes(self) -> int:
+        """The designed work of the lesson's assignments, beyond reading the lesson."""
+        return sum(_hours_as_minutes(value.get("estimated_hours")) for value in self.requirements.assignments.values())
+
+
+def _hours_as_minutes(hours) -> int:
+    try:
+        return max(0, int(Decimal(str(hours or 0)) * 60))
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A training's designed workload: what its lessons and assignments ask of a learner, in minutes."""
+
+    lesson_minutes: int
+    assignment_minutes: int
+
+    @property
+    def minutes(self) -> int:
+        return self.lesson_minutes + self.assignment_minutes
+
+    @property
+    def hours(self) -> Decimal:
+        return _hours(self.minutes)
+
+    @property
+    def lesson_hours(self) -> Decimal:
+        return _hours(self.lesson_minutes)
+
+    @property
+    def assignment_hours(self) -> Decimal:
+        return _hours(self.assignment_minutes)
+
+    def credits_supported(self, hours_per_credit: int) -> Decimal:
+        """The credits this workload supports, in half credits (5 credits, 2.5 credits...), rounded down."""
+        halves = int(Decimal(self.minutes) * 2 / (60 * hours_per_credit))
+        return Decimal(halves) / 2
+
 
 @dataclass(frozen=True)
 class ModuleNode:
@@ -77,6 +123,15 @@ class TrainingStructure:
     @property
     def lessons(self) -> tuple[LessonNode, ...]:
         return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    @property
+    def workload(self) -> Workload:
+        """What the published lessons and assignments are designed to take (``LessonPage.estimated_minutes``,
+        ``AssignmentBlock.estimated_hours``): the figure credits are checked against."""
+        return Workload(
+            lesson_minutes=sum(lesson.estimated_minutes for lesson in self.lessons),
+            assignment_minutes=sum(lesson.assignment_minutes for lesson in self.lessons),
+        )
 
     def lesson(self, key: uuid.UUID) -> LessonNode | None:
         return next((lesson for lesson in self.lessons if lesson.key == key), None)

@@ -350,3 +350,7 @@ KYKY_DPO_CONTACT = os.environ.get("KYKY_DPO_CONTACT", "")  # the data protection
 KYKY_ACCESSIBILITY_EMAIL = os.environ.get("KYKY_ACCESSIBILITY_EMAIL", KYKY_CONTROLLER_EMAIL)
 KYKY_FEEDBACK_RECIPIENTS = env_list("KYKY_FEEDBACK_RECIPIENTS", KYKY_ACCESSIBILITY_EMAIL)
 KYKY_FEEDBACK_RATE_LIMIT = int(os.environ.get("KYKY_FEEDBACK_RATE_LIMIT", "5"))  # messages per client in 10 minutes
+
+# Hours of designed work that back one ECTS credit (27, as in TTL's own trainings): a training may
+# not be published with more credits than its lessons and assignments add up to (issue 12).
+KYKY_HOURS_PER_CREDIT = int(os.environ.get("KYKY_HOURS_PER_CREDIT", "27"))
