@@ -224,3 +224,17 @@ def test_the_queue_costs_the_same_queries_for_ten_and_five_hundred_submissions(
         response = client.get(reverse("assignments:queue"))
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"][:80] for q in many.captured_queries]
+
+
+def test_my_trainings_tells_the_learner_what_became_of_their_work(client, world, handed_in, learner):
+    client.force_login(learner)
+    assert "Waiting for review" in client.get("/en/learn/").content.decode()
+    client.force_login(world["teacher"])
+    client.post(
+        reverse("assignments:review", args=[handed_in.pk]),
+        {"action": "decide", "decision": "return", "feedback": "Lisää mittarit.", "score-0": "0", "score-1": "2"},
+    )
+    client.force_login(learner)
+    page = client.get("/en/learn/").content.decode()
+    assert "Returned for revision" in page
+    assert "#a-kehittamistehtava" in page

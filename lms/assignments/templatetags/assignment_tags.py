@@ -2,8 +2,10 @@
 
 from django import template
 
-from lms.courses.structure import structure_for, training_of
+from lms.courses.structure import structure_for, structures_for, training_of
 
+from ..enums import SubmissionStatus
+from ..models import Submission
 from ..selectors import rounds_for, waiting_count
 
 register = template.Library()
@@ -28,3 +30,33 @@ def reviews_waiting(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return waiting_count(user)
+
+
+@register.simple_tag
+def assignment_news(user, language: str) -> dict:
+    """The latest round of each of the learner's assignments, by training: what My trainings tells them.
+
+    Rendered into the learner's cached *My trainings* (``lms.learner_cache``), which a submission
+    and a decision renew, so the query runs when something changed, not on every visit.
+    """
+    latest: dict = {}
+    for submission in (
+        Submission.objects.filter(enrolment__user=user)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .select_related("enrolment__training")
+        .order_by("enrolment_id", "lesson_key", "block_id", "-round")
+    ):
+        latest.setdefault((submission.enrolment_id, submission.lesson_key, submission.block_id), submission)
+    structures = structures_for([s.enrolment.training for s in latest.values()])
+    news: dict = {}
+    for submission in latest.values():
+        structure = structures[submission.enrolment.training.translation_key]
+        node = structure.lesson(submission.lesson_key)
+        if node is None:
+            continue
+        page = structure.page(node, language)
+        title = node.requirements.assignments.get(submission.block_id, {}).get("title", "")
+        news.setdefault(submission.enrolment.training_id, []).append(
+            {"submission": submission, "title": title, "url": f"{page.url}#a-{submission.block_id}"}
+        )
+    return news
