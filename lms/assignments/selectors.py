@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from lms.courses.models import TrainingPage
 from lms.courses.structure import structures_for
 from lms.organisations.models import CohortLearner
 
@@ -34,7 +35,7 @@ def rounds_for(enrolment, lesson_key) -> dict[str, list[Submission]]:
 
 
 def review_queue(
-    reviewer, *, state: str = QueueState.WAITING, cohort_id: int | None = None, lesson_key=None
+    reviewer, *, state: str = QueueState.WAITING, cohort_id: int | None = None, assignment: tuple | None = None
 ) -> QuerySet[Submission]:
     """A reviewer's queue, oldest waiting first; the learner and their cohort joined in, no query per row."""
     now = timezone.now()
@@ -52,8 +53,8 @@ def review_queue(
             enrolment__user__cohort_places__cohort_id=cohort_id,
             enrolment__user__cohort_places__cohort__training_id=F("enrolment__training_id"),
         )
-    if lesson_key is not None:
-        rounds = rounds.filter(lesson_key=lesson_key)
+    if assignment is not None:
+        rounds = rounds.filter(lesson_key=assignment[0], block_id=assignment[1])
     order = "submitted_at" if state in (QueueState.WAITING, QueueState.IN_REVIEW) else "-decided_at"
     return rounds.select_related("enrolment__user", "enrolment__training", "claimed_by", "reviewer").order_by(
         order, "pk"
@@ -147,6 +148,27 @@ def _posted_level(posted, index: int) -> int | None:
     """The level a refused decision had chosen for criterion ``index``, so the form keeps it."""
     value = (posted or {}).get(f"score-{index}", "")
     return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def assignment_choices(reviewer, language: str) -> list[tuple[str, str]]:
+    """``[("<lesson key>:<block id>", "title - lesson")]`` of the assignments the reviewer has work in (one query)."""
+    pairs = (
+        reviewable(reviewer)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .values_list("enrolment__training_id", "lesson_key", "block_id")
+        .distinct()
+    )
+    pairs = list(pairs)
+    trainings = {t.pk: t for t in TrainingPage.objects.filter(pk__in={p[0] for p in pairs})} if pairs else {}
+    structures = structures_for(trainings.values())
+    choices = []
+    for training_id, lesson_key, block_id in pairs:
+        structure = structures[trainings[training_id].translation_key]
+        node = structure.lesson(lesson_key)
+        if node is not None:
+            title = node.requirements.assignments.get(block_id, {}).get("title", "")
+            choices.append((f"{lesson_key}:{block_id}", f"{title} – {structure.page(node, language).title}"))
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 def waiting_count(reviewer) -> int:

@@ -102,13 +102,27 @@ def queue(request):
     cohorts = list(Cohort.objects.filter(teachers=request.user, archived_at__isnull=True).only("pk", "name"))
     cohort_id = request.GET.get("cohort", "")
     cohort_id = int(cohort_id) if cohort_id.isdigit() and int(cohort_id) in {c.pk for c in cohorts} else None
-    rounds = selectors.review_queue(request.user, state=state, cohort_id=cohort_id)
+    assignments = selectors.assignment_choices(request.user, request.LANGUAGE_CODE)
+    chosen = request.GET.get("assignment", "")
+    lesson_key, _colon, block_id = chosen.partition(":") if chosen in dict(assignments) else ("", "", "")
+    rounds = selectors.review_queue(
+        request.user, state=state, cohort_id=cohort_id, assignment=(lesson_key, block_id) if lesson_key else None
+    )
     page = Paginator(rounds, PER_PAGE).get_page(request.GET.get("p"))
     rows = selectors.queue_rows(page.object_list, language=request.LANGUAGE_CODE)
     return render(
         request,
         "assignments/queue.html",
-        {"page": page, "rows": rows, "state": state, "states": QueueState, "cohorts": cohorts, "cohort_id": cohort_id},
+        {
+            "page": page,
+            "rows": rows,
+            "state": state,
+            "states": QueueState,
+            "cohorts": cohorts,
+            "cohort_id": cohort_id,
+            "assignments": assignments,
+            "assignment": chosen if lesson_key else "",
+        },
     )
 
 

@@ -238,3 +238,14 @@ def test_my_trainings_tells_the_learner_what_became_of_their_work(client, world,
     page = client.get("/en/learn/").content.decode()
     assert "Returned for revision" in page
     assert "#a-kehittamistehtava" in page
+
+
+def test_the_queue_filters_by_assignment_and_ignores_a_forged_one(client, world, handed_in):
+    client.force_login(world["teacher"])
+    lesson = world["lesson"]
+    chosen = f"{lesson.translation_key}:{TASK}"
+    page = client.get(reverse("assignments:queue"), {"assignment": chosen}).content.decode()
+    assert f'value="{chosen}" selected' in page
+    assert reverse("assignments:review", args=[handed_in.pk]) in page
+    other = client.get(reverse("assignments:queue"), {"assignment": f"{lesson.translation_key}:keksitty"})
+    assert reverse("assignments:review", args=[handed_in.pk]) in other.content.decode(), "unknown: no filter"
