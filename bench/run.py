@@ -75,6 +75,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # turns per journey, Kyky and
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "4,16").split(",")]
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 COHORT_LEARNERS = int(os.environ.get("BENCH_COHORT_LEARNERS", "2000"))
+REVIEWS = min(int(os.environ.get("BENCH_REVIEWS", "500")), COHORT_LEARNERS)
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "40"))
 PER_REQUEST = os.environ.get("BENCH_PER_REQUEST", "1") == "1"
@@ -101,6 +102,7 @@ ENV = {
     "PRIVATE_ROOT": str(VAR / "private"),
     "EMAIL_FILE_PATH": str(VAR / "mail"),  # mails to files, not to stdout
     "BENCH_COHORT_LEARNERS": str(COHORT_LEARNERS),
+    "BENCH_REVIEWS": str(REVIEWS),
 }
 PEER_ENV = {
     **BASE_ENV,
@@ -330,6 +332,14 @@ def journeys(kyky: dict, peer: dict | None) -> list[dict]:
         "cookies": _cookies(k["answer_sessions"]),
         "expect": [302],
     }
+    hand_in = {
+        "method": "POST",
+        "path": k["hand_in"]["path"],
+        "body": "action=save&text=Luonnos+{alt}",  # each save changes the draft's text: a real write
+        "headers": {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": CSRF},
+        "cookies": _cookies(k["draft_sessions"]),
+        "expect": [302],
+    }
     rows = [
         ("minimal", "minimal Django view", None, get("/bench/minimal")),
         ("lesson_done", "lesson page, a lesson done", 0.10, get(k["lesson_done"], k["sessions"])),
@@ -344,6 +354,8 @@ def journeys(kyky: dict, peer: dict | None) -> list[dict]:
         ("xapi_completed", "xAPI 'completed' again, lesson done", 0.20,
          _statement_post(k["statement_done"], k["sessions"], "completed")),
         ("answer", "answer POST (server-checked question)", 0.20, answer),
+        ("reviews", f"review queue ({REVIEWS} waiting)", None, get("/fi/reviews/", staff)),
+        ("hand_in", "assignment draft POST", None, hand_in),
         ("floor_write", "floor: session, user, one INSERT", None,
          {**_statement_post(k["statement_current"], k["sessions"], "interacted"), "path": "/bench/floor-write"}),
     ]  # fmt: skip

@@ -11,7 +11,10 @@ and in "Bench 10" (completed, so each has a certificate to verify), each with a 
 They do it through Kyky's own pages and xAPI endpoint (Django's test client: enrol, open each
 lesson, post the H5P statements one by one), as the peer's learners do through wagtail-lms's.
 Sixteen more learners enrol in the coordinator training to answer one of its server-checked
-questions. The cohort of background learners (``BENCH_COHORT_LEARNERS``) studies "Bench 50 B".
+questions. The cohort of background learners (``BENCH_COHORT_LEARNERS``) studies "Bench 50 B",
+which has one more lesson, an assignment: ``BENCH_REVIEWS`` (500) of the cohort have handed it in
+and wait in the cohort teacher's review queue, and sixteen more learners of it save drafts of it
+(Kyky only: wagtail-lms has no assignments).
 """
 
 import json
@@ -42,6 +45,8 @@ from bench.peer.shared import (  # noqa: E402
     session_for,
     statement,
 )
+from lms.assignments.enums import SubmissionStatus  # noqa: E402
+from lms.assignments.models import Submission  # noqa: E402
 from lms.certificates.models import Certificate  # noqa: E402
 from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingPage  # noqa: E402
 from lms.h5p import services as h5p  # noqa: E402
@@ -50,6 +55,8 @@ from lms.organisations.models import Cohort, CohortLearner, Membership, Organisa
 
 User = get_user_model()
 HOST = "127.0.0.1"
+REVIEWS = int(os.environ.get("BENCH_REVIEWS", "500"))
+TASK = "bench-task"
 
 
 def activities(count: int) -> list[H5PActivity]:
@@ -202,11 +209,84 @@ def cohort(training: TrainingPage, lessons: list) -> tuple[str, int]:
     return session_for(staff), group.pk
 
 
+def assignment_lesson(training: TrainingPage) -> LessonPage:
+    """One lesson more in ``training``'s first module: a development task, text and files, with a rubric."""
+    module = ModulePage.objects.child_of(training).order_by("path").first()
+    levels = [{"type": "item", "value": {"label": label, "description": ""}} for label in ("1", "2", "3")]
+    rubric = [{"type": "item", "value": {"name": f"Kriteeri {n}", "levels": levels}} for n in range(3)]
+    lesson = module.add_child(
+        instance=LessonPage(
+            title="Kehittämistehtävä",
+            slug="kehittamistehtava",
+            body=[
+                {
+                    "type": "assignment",
+                    "id": TASK,
+                    "value": {
+                        "title": "Kehittämistehtävä",
+                        "instructions": LESSON_HTML,
+                        "hand_in": "both",
+                        "file_types": ["pdf", "docx"],
+                        "max_file_mb": 10,
+                        "max_files": 3,
+                        "rubric": rubric,
+                        "grading": "pass_fail",
+                        "estimated_hours": "20",
+                        "deadline": None,
+                        "required": False,
+                    },
+                }
+            ],
+        )
+    )
+    lesson.save_revision().publish()
+    return lesson
+
+
+def reviews(training: TrainingPage, lesson: LessonPage, cohort_id: int, teacher_email: str) -> None:
+    """``REVIEWS`` of the cohort's learners have handed the task in; the staff member teaches the cohort."""
+    group = Cohort.objects.get(pk=cohort_id)
+    group.teachers.add(User.objects.get(email=teacher_email))
+    enrolments = Enrolment.objects.filter(training=training, user__cohort_places__cohort=group).order_by("pk")[:REVIEWS]
+    now = timezone.now()
+    Submission.objects.bulk_create(
+        [
+            Submission(
+                enrolment=e,
+                lesson_key=lesson.translation_key,
+                block_id=TASK,
+                status=SubmissionStatus.SUBMITTED,
+                submitted_at=now,
+                text=f"Tehtävä {e.pk}",
+            )
+            for e in enrolments
+        ]
+    )
+
+
+def drafting_learners(training: TrainingPage, lesson: LessonPage) -> list[str]:
+    """Learners of the cohort's training who save drafts of the task (the hand-in journey)."""
+    sessions = []
+    for i in range(LEARNERS):
+        user = User.objects.create_user(email=f"draft{i}@bench.example", certificate_name=f"Luonnostelija {i}")
+        client = _client(user)
+        _enrol(client, training)
+        _open(client, lesson)
+        sessions.append(session_for(user))
+    _check(client.post(f"/fi/learn/lessons/{lesson.pk}/assignments/{TASK}/", {"action": "save", "text": "x"}), 302)
+    if not Submission.objects.filter(enrolment__user=user, status=SubmissionStatus.DRAFT).exists():
+        sys.exit("Kyky did not save the bench's draft: the hand-in journey would measure a refusal.")
+    return sessions
+
+
 def main():
     made = trainings()
     sessions = learners(made)
     answer_sessions, answer_lesson, question_id = answering_learners()
     staff_session, cohort_id = cohort(*made["bench-50-b"])
+    task = assignment_lesson(made["bench-50-b"][0])
+    reviews(made["bench-50-b"][0], task, cohort_id, "bench-staff@example.com")
+    draft_sessions = drafting_learners(made["bench-50-b"][0], task)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the server runs without autovacuum: give the planner statistics
     # Completing "Bench 10" issued each learner a certificate (in-process: the bench has no broker here).
@@ -232,6 +312,8 @@ def main():
                 "answer": {"path": f"/fi/learn/lessons/{answer_lesson.pk}/questions/{question_id}/"},
                 "staff_session": staff_session,
                 "cohort_id": cohort_id,
+                "draft_sessions": draft_sessions,
+                "hand_in": {"path": f"/fi/learn/lessons/{task.pk}/assignments/{TASK}/"},
                 "verify_code": certificate.display_code,
                 "trainings": {
                     slug: [training.pk, [lesson.pk for lesson, _a in lessons]]
