@@ -1,11 +1,15 @@
 """Reads of the site-wide pages, cached per published state (``lms.generation``)."""
 
+import logging
+
 from django.conf import settings
 
 from lms import generation
 
 from .enums import LegalPageKind
 from .models import LegalPage
+
+logger = logging.getLogger(__name__)
 
 
 def legal_links(request, language: str) -> tuple[tuple[str, str, str, str], ...]:
@@ -14,9 +18,13 @@ def legal_links(request, language: str) -> tuple[tuple[str, str, str, str], ...]
     One query per host, language and content generation, then none: every page's footer reads it.
     A page not yet translated is linked in the default language (and says so with ``lang``).
     """
-    return generation.cached(
-        f"legal-links:{request.get_host()}:{language}", lambda: _legal_links(request, language), immutable=True
-    )
+    try:
+        return generation.cached(
+            f"legal-links:{request.get_host()}:{language}", lambda: _legal_links(request, language), immutable=True
+        )
+    except Exception:  # the cache server is down: every page still has its footer, at one query
+        logger.warning("Cache unreachable; reading the footer's pages from the database", exc_info=True)
+        return _legal_links(request, language)
 
 
 def _legal_links(request, language: str) -> tuple:
