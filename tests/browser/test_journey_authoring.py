@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
-from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
 from wagtail.users.models import UserProfile
 from wagtail.utils.version import get_main_version
 
@@ -47,14 +47,21 @@ def moderated(index, locales):
     pages = [p.specific for p in training.get_descendants()]
     for code, title in (("sv", "Stöd för arbetsförmågan"), ("en", "Work ability support")):
         translate_training(training, locales[code], title, pages, lambda p, code=code: f"{p.title} ({code})")
+    # Wagtail's Moderators as its migrations make them (a test that empties the database loses them):
+    # the admin, and adding, editing and publishing pages from the root down.
     moderators, _ = Group.objects.get_or_create(name="Moderators")
+    moderators.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    root = Page.get_first_root_node()
+    for codename in ("add_page", "change_page", "publish_page"):
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=moderators, page=root, permission=permission)
     task = GroupApprovalTask.objects.create(name="Moderators approval")
     task.groups.set([moderators])
     workflow = Workflow.objects.create(name="Moderators approval")
     # Not workflow.workflow_tasks.create(): that cluster's manager keeps the row unsaved (a workflow of no tasks
     # approves whatever is submitted at once).
     WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    WorkflowPage.objects.update_or_create(page=Page.get_first_root_node(), defaults={"workflow": workflow})
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     return training, pages[0], pages[1], moderators
 
 
@@ -147,7 +154,6 @@ def test_a_trainer_creates_previews_moderates_publishes_and_translates_a_lesson(
 ):
     training, module, first, moderators = moderated
     base = platform
-    moderators.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
     trainer = admin_user(trainers_group_ensure(), certificate_name="Tiina Kouluttaja")
     moderator = admin_user(moderators, certificate_name="Mikko Moderaattori")
     enrolment = courses.enrolment_create(user=learner, training=training)
@@ -187,12 +193,13 @@ def test_a_trainer_creates_previews_moderates_publishes_and_translates_a_lesson(
     preview.get_by_role("heading", name="Tuen tarve").wait_for()
     preview.get_by_text("Kuka arvioi työkykyä?").wait_for()
     preview.frame_locator("iframe[data-h5p-player]").locator("iframe.h5p-iframe").wait_for(state="attached")
+    page.locator("[data-form-side-close-button]").click()  # the preview closed (on a phone it covers the form)
 
     # Submitted for moderation: not live until a moderator approves, which publishes it. Wagtail
     # saved the draft on its own meanwhile and moved to its edit view; a person submits once it says
     # so (pressed sooner, the submit would create the page a second time: Wagtail answers 500).
     page.wait_for_url("**/admin/pages/*/edit/")
-    expect(page.locator("header").get_by_text("Saved", exact=True)).to_be_visible()
+    expect(page.locator(".w-autosave-indicator__state--saved")).to_be_visible()  # "Saved" (its icon on a phone)
     footer_action(page, page.locator("button[name=action-submit]"))
     check(page)
     lesson = LessonPage.objects.get(title="Tuen tarve")
@@ -201,6 +208,7 @@ def test_a_trainer_creates_previews_moderates_publishes_and_translates_a_lesson(
     reviewer = person(page)
     admin_log_in(reviewer, base, moderator)
     reviewer.goto(f"{base}/admin/pages/{lesson.pk}/edit/")
+    assert reviewer.url.endswith(f"/admin/pages/{lesson.pk}/edit/"), "the moderator may not open the lesson"
     editor_check(reviewer)
     approve = reviewer.locator("button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
     footer_action(reviewer, approve)
