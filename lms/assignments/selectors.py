@@ -155,6 +155,7 @@ def assignment_choices(reviewer, language: str) -> list[tuple[str, str]]:
     pairs = (
         reviewable(reviewer)
         .exclude(status=SubmissionStatus.DRAFT)
+        .order_by()  # the model's ordering would make DISTINCT count rounds
         .values_list("enrolment__training_id", "lesson_key", "block_id")
         .distinct()
     )

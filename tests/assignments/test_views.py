@@ -249,3 +249,15 @@ def test_the_queue_filters_by_assignment_and_ignores_a_forged_one(client, world,
     assert reverse("assignments:review", args=[handed_in.pk]) in page
     other = client.get(reverse("assignments:queue"), {"assignment": f"{lesson.translation_key}:keksitty"})
     assert reverse("assignments:review", args=[handed_in.pk]) in other.content.decode(), "unknown: no filter"
+
+
+def test_each_assignment_is_offered_once_in_the_filter_whatever_its_rounds(client, world, handed_in):
+    client.force_login(world["teacher"])
+    review = reverse("assignments:review", args=[handed_in.pk])
+    client.post(review, {"action": "claim"})
+    client.post(review, {"action": "decide", "decision": "return", "feedback": "x", "score-0": "0", "score-1": "0"})
+    client.force_login(world["enrolment"].user)
+    hand_in(client, world["lesson"], text="Toinen kierros")
+    client.force_login(world["teacher"])
+    page = client.get(reverse("assignments:queue")).content.decode()
+    assert page.count(f'value="{world["lesson"].translation_key}:{TASK}"') == 1
