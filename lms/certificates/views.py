@@ -107,11 +107,7 @@ def verify(request, code: str):
                 "facts": certificate.facts,  # a withdrawn certificate's facts hold nothing personal
             }
         )
-    owner = (
-        request.user.is_authenticated
-        and certificate.enrolment is not None
-        and certificate.enrolment.user_id == request.user.pk
-    )
+    owner = request.user.is_authenticated and certificate.holder_id == request.user.pk
     return _page(
         request, {"certificate": certificate, "facts": certificate.facts, "owner": owner}, code=certificate.display_code
     )
