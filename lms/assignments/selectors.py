@@ -70,6 +70,7 @@ class QueueRow:
     student_number: str
     lesson: str
     assignment: str
+    instructions: str
     waited: datetime.timedelta | None
 
 
@@ -101,6 +102,7 @@ def queue_rows(submissions, *, language: str) -> list[QueueRow]:
                 student_number=place.student_number if place else "",
                 lesson=structure.page(node, language).title if node else "",
                 assignment=value.get("title", ""),
+                instructions=value.get("instructions", ""),
                 waited=(now - submission.submitted_at)
                 if submission.submitted_at and submission.status == SubmissionStatus.SUBMITTED
                 else None,
@@ -121,9 +123,6 @@ def review_context(submission: Submission, reviewer, language: str, posted=None)
         .select_related("reviewer")
         .order_by("round")
     )
-    structure = structures_for([submission.enrolment.training])[submission.enrolment.training.translation_key]
-    node = structure.lesson(submission.lesson_key)
-    value = node.requirements.assignments.get(submission.block_id, {}) if node else {}
     claimed_by_other = (
         submission.in_review and submission.claimed_by_id is not None and submission.claimed_by_id != reviewer.pk
     )
@@ -131,7 +130,7 @@ def review_context(submission: Submission, reviewer, language: str, posted=None)
         "row": row,
         "submission": submission,
         "history": history,
-        "instructions": value.get("instructions", ""),
+        "instructions": row.instructions,
         "criteria": [
             {**criterion, "index": index, "selected": _posted_level(posted, index)}
             for index, criterion in enumerate(submission.rubric)

@@ -63,7 +63,7 @@ def hand_in(request, lesson_id: int, block_id: str):
         if refusal.status == 404:
             raise Http404 from None
         messages.error(request, refusal.message)
-        request.session[DRAFTS_KEY] = {block_id: text.replace("\x00", "")}  # what they wrote is kept
+        request.session[DRAFTS_KEY] = {block_id: text}  # what they wrote is kept (UnstorableInputMiddleware let it in)
     return _back_to_lesson(request, lesson, block_id)
 
 

@@ -434,3 +434,11 @@ def test_the_learners_work_is_in_their_data_export_and_erased_with_the_account(e
     assert data["assignments"]["submissions"][0]["text"] == "Suunnitelmamme"
     services.files_erase(learner)
     assert not private_storage().exists(stored)
+
+
+def test_text_that_no_database_can_store_is_refused_even_outside_a_request(enrolled):
+    enrolment, task = enrolled
+    for unstorable in ("nul \x00 here", "lone \ud800 surrogate"):
+        with pytest.raises(services.AssignmentError):
+            services.draft_save(enrolment=enrolment, lesson_key=task.translation_key, block_id=TASK, text=unstorable)
+    assert not Submission.objects.exists()
