@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.courses import services as courses
-from lms.courses.structure import live_lesson, structure_for, training_of
+from lms.courses.structure import lesson_url, live_lesson
 from lms.organisations.models import Cohort
 from lms.storage import private_storage
 
@@ -29,10 +29,7 @@ PER_PAGE = 25
 
 
 def _back_to_lesson(request, lesson, block_id: str):
-    structure = structure_for(training_of(lesson))
-    node = structure.lesson(lesson.translation_key)
-    url = structure.page(node, request.LANGUAGE_CODE).url if node else lesson.get_url()
-    return redirect(f"{url}#a-{block_id}")
+    return redirect(f"{lesson_url(lesson, request.LANGUAGE_CODE)}#a-{block_id}")
 
 
 @login_required

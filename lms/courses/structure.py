@@ -256,6 +256,13 @@ def stand_in(training: TrainingPage, path_components) -> ModulePage | LessonPage
     return None
 
 
+def lesson_url(lesson, language: str) -> str:
+    """``lesson``'s address in ``language``'s tree, which for a lesson not translated yet is a stand-in's."""
+    structure = structure_for(training_of(lesson))
+    node = structure.lesson(lesson.translation_key)
+    return structure.page(node, language).url if node else lesson.get_url()  # no request: no site look-up
+
+
 def training_of(page) -> TrainingPage:
     """The training a module or lesson page belongs to, by its path (cached)."""
     path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training

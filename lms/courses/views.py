@@ -18,7 +18,7 @@ from lms.jsonbody import has_nul_or_surrogate
 
 from . import selectors, services
 from .models import LessonPage, TrainingPage
-from .structure import live_lesson, structure_for, training_of
+from .structure import lesson_url, live_lesson
 
 DRAFTS_KEY = "reflection-drafts"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -59,10 +59,7 @@ def _enrolled_lesson(request, lesson_id: int):
 
 def _back_to(lesson: LessonPage, request, anchor: str):
     """Back to the lesson in the language of the form, which for an untranslated lesson is not its own."""
-    structure = structure_for(training_of(lesson))
-    node = structure.lesson(lesson.translation_key)
-    url = structure.page(node, request.LANGUAGE_CODE).url if node else lesson.get_url()  # no request: no site look-up
-    return redirect(f"{url}#{anchor}")
+    return redirect(f"{lesson_url(lesson, request.LANGUAGE_CODE)}#{anchor}")
 
 
 @login_required
