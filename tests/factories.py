@@ -1,6 +1,7 @@
 """Factories for users and training page trees."""
 
 import uuid
+from decimal import Decimal
 
 import factory
 import wagtail_factories
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from lms.courses.enums import CompletionRule, QuestionKind
-from lms.courses.models import LessonPage, ModulePage, TrainingIndexPage, TrainingPage
+from lms.courses.models import LessonPage, ModulePage, PartPage, TrainingIndexPage, TrainingPage
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -42,6 +43,14 @@ class TrainingPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = TrainingPage
+
+
+class PartPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Osa {n}")
+    slug = factory.Sequence(lambda n: f"osa-{n}")
+
+    class Meta:
+        model = PartPage
 
 
 class ModulePageFactory(wagtail_factories.PageFactory):
@@ -96,6 +105,41 @@ def build_training(index, *, modules=1, lessons=3, rule=CompletionRule.OPENED, b
         module = ModulePageFactory(parent=training)
         for _n in range(lessons):
             LessonPageFactory(parent=module, completion_rule=rule, body=body if body is not None else [text()])
+    return training
+
+
+def build_parted_training(
+    index,
+    *,
+    parts=2,
+    modules=1,
+    lessons=2,
+    credits=Decimal("5"),
+    grading="pass_fail",
+    body=None,
+    minutes=None,
+    **fields,
+) -> TrainingPage:
+    """A live training in ``parts`` parts of ``modules`` x ``lessons`` lessons, each part worth ``credits``.
+
+    Each lesson's estimated minutes are set so that its part's workload backs exactly ``credits``
+    (``KYKY_HOURS_PER_CREDIT``), unless ``minutes`` says otherwise.
+    """
+    from django.conf import settings
+
+    if minutes is None:
+        minutes = -(-int(credits * settings.KYKY_HOURS_PER_CREDIT * 60) // (modules * lessons))
+    training = TrainingPageFactory(parent=index, ects_credits=credits * parts, **fields)
+    for _p in range(parts):
+        part = PartPageFactory(parent=training, ects_credits=credits, grading=grading)
+        for _m in range(modules):
+            module = ModulePageFactory(parent=part)
+            for _n in range(lessons):
+                LessonPageFactory(
+                    parent=module,
+                    estimated_minutes=minutes,
+                    body=body() if callable(body) else body if body is not None else [text()],
+                )
     return training
 
 

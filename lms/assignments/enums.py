@@ -1,6 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.courses.enums import Grading  # one scale for assignments and training parts
+
+__all__ = ["Decision", "Grading", "HandIn", "QueueState", "SubmissionStatus"]
+
 
 class SubmissionStatus(models.TextChoices):
     """A submission's life: a draft the learner edits, then frozen once submitted, until decided.
@@ -14,11 +18,6 @@ class SubmissionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")
     RETURNED = "returned", _("Returned for revision")
     APPROVED = "approved", _("Approved")
-
-
-class Grading(models.TextChoices):
-    PASS_FAIL = "pass_fail", _("Pass/fail")
-    SCALE_0_5 = "scale_0_5", _("0–5")
 
 
 class Decision(models.TextChoices):

@@ -10,7 +10,7 @@ from lms.courses.models import TrainingPage
 from lms.courses.structure import structures_for
 from lms.organisations.models import CohortLearner
 
-from .enums import QueueState, SubmissionStatus
+from .enums import Grading, QueueState, SubmissionStatus
 from .models import Submission, SubmissionFile
 from .permissions import reviewable
 
@@ -23,6 +23,20 @@ def approved_assignments(enrolment, lesson_key, block_ids) -> set[str]:
         Submission.objects.filter(
             enrolment=enrolment, lesson_key=lesson_key, block_id__in=list(block_ids), status=SubmissionStatus.APPROVED
         ).values_list("block_id", flat=True)
+    )
+
+
+def approved_grades(enrolment, lesson_keys) -> list[int]:
+    """The grades (1-5) of the approved rounds graded on the 0-5 scale in these lessons;
+    a part's grade is their mean."""
+    return list(
+        Submission.objects.filter(
+            enrolment=enrolment,
+            lesson_key__in=list(lesson_keys),
+            status=SubmissionStatus.APPROVED,
+            grading=Grading.SCALE_0_5,
+            grade__isnull=False,
+        ).values_list("grade", flat=True)
     )
 
 

@@ -55,27 +55,53 @@ def status_index_assign(certificate: Certificate) -> int:
 
 
 def credential_build(certificate: Certificate) -> dict:
+    """The unsigned Open Badges 3.0 credential of a certificate's frozen facts.
+
+    A part's credential is an achievement of its own (``.../achievements/<training>/parts/<part>``)
+    named "training: part", with the part's credits, and its grade as a ``Result`` against the
+    achievement's ``ResultDescription``: on the 0-5 scale a ``LetterGrade`` with the values 1-5, for
+    pass/fail a ``Status`` of ``Completed`` (OB 3.0 §B.1.12, B.1.14, ResultType).
+    """
     facts = certificate.facts
     url = f"{_base()}/verify/{certificate.display_code}/"
     outcomes = "\n".join(f"- {outcome}" for outcome in facts.get("learning_outcomes", []))
+    name = f"{facts['training']}: {facts['part']}" if facts.get("part") else facts["training"]
+    achievement_id = f"{_base()}/achievements/{facts['training_key']}"
+    if facts.get("part_key"):
+        achievement_id += f"/parts/{facts['part_key']}"
     achievement = {
-        "id": f"{_base()}/achievements/{facts['training_key']}",
+        "id": achievement_id,
         "type": ["Achievement"],
-        "name": facts["training"],
-        "description": facts["training"],
-        "criteria": {"narrative": outcomes or facts["training"]},
+        "name": name,
+        "description": name,
+        "criteria": {"narrative": outcomes or name},
         "achievementType": "Course",
         "inLanguage": certificate.language,
     }
     if facts.get("ects_credits") not in (None, "0"):
         achievement["creditsAvailable"] = float(facts["ects_credits"])
+    results = []
+    if facts.get("grade"):
+        scale = facts.get("grading") == "scale_0_5" and facts["grade"] != "pass"
+        description = {
+            "id": f"{achievement_id}#grade",
+            "type": ["ResultDescription"],
+            "name": "Grade (0–5)" if scale else "Pass/fail",
+            "resultType": "LetterGrade" if scale else "Status",
+        }
+        if scale:
+            description["allowedValue"] = ["1", "2", "3", "4", "5"]
+        achievement["resultDescription"] = [description]
+        result = {"type": ["Result"], "resultDescription": description["id"]}
+        result.update({"value": facts["grade"]} if scale else {"status": "Completed"})
+        results.append(result)
     credential = {
         "@context": [V2, OB3],
         "id": url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": keys.issuer_did(), "type": ["Profile"], "name": facts["issuer"], "url": _base()},
         "validFrom": _timestamp(certificate.issued_at),
-        "name": facts["training"],
+        "name": name,
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
@@ -83,6 +109,7 @@ def credential_build(certificate: Certificate) -> dict:
             ],
             "achievement": achievement,
             "activityEndDate": f"{facts['completed_on']}T00:00:00Z",
+            **({"result": results} if results else {}),
         },
         "credentialStatus": {
             "id": f"{status_list_url()}#{certificate.status_index}",

@@ -8,6 +8,13 @@ def issue_on_completion(sender, enrolment, **kwargs):
     enqueue_on_commit(issue_certificate, enrolment.pk)
 
 
+def issue_on_part_completion(sender, enrolment, part_key, **kwargs):
+    """A completed training part gets its own certificate, the same way."""
+    from .tasks import issue_certificate
+
+    enqueue_on_commit(issue_certificate, enrolment.pk, str(part_key))
+
+
 _SHOWN = {"code", "enrolment", "revoked_at", "withdrawn_at"}  # what *My trainings* shows of a certificate
 
 

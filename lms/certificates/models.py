@@ -17,10 +17,14 @@ from .enums import CertificateStatus
 
 class Certificate(models.Model):
     # PROTECT: an enrolment that has a certificate is never deleted by accident; erasure withdraws the
-    # certificate first, which detaches it (hence null). At most one certificate per enrolment is in
-    # force (a constraint, not luck); a reissue revokes the old one first.
+    # certificate first, which detaches it (hence null). At most one certificate of the training and
+    # one of each of its parts is in force per enrolment (constraints, not luck); a reissue revokes
+    # the old one first.
     enrolment = models.ForeignKey(
         "courses.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    part_key = models.UUIDField(
+        null=True, blank=True, editable=False, help_text=_("The training part certified; empty for the whole training.")
     )
     code = models.CharField(max_length=16, unique=True, editable=False)
     facts = models.JSONField(editable=False, help_text=_("What the certificate certifies, frozen at issue time."))
@@ -48,14 +52,20 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=models.Q(revoked_at__isnull=True),
+                condition=models.Q(revoked_at__isnull=True, part_key__isnull=True),
                 name="certificate_one_in_force_per_enrolment",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "part_key"],
+                condition=models.Q(revoked_at__isnull=True, part_key__isnull=False),
+                name="certificate_one_in_force_per_part",
+            ),
         ]
 
     def __str__(self):
         # Also the label of the certificate's audit-log entries, kept after erasure: never the name.
-        return f"{self.display_code} – {self.facts.get('training', '')}"
+        part = self.facts.get("part")
+        return f"{self.display_code} – {self.facts.get('training', '')}" + (f": {part}" if part else "")
 
     @property
     def display_code(self) -> str:

@@ -14,12 +14,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lms import audit
-from lms.courses.models import Enrolment, TrainingPage
+from lms.courses.enums import Grading
+from lms.courses.models import Enrolment, PartCompletion, PartPage, TrainingPage
+from lms.courses.structure import structure_for
 
 from . import handlers
 from .codes import display, new_code
@@ -60,45 +63,85 @@ def verification_url(certificate: Certificate) -> str:
     return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{display(certificate.code)}/"
 
 
-def facts_freeze(enrolment: Enrolment, language: str) -> dict:
-    """What the certificate says, in ``language``, as it is now; never recomputed afterwards."""
+def _credits(value) -> str:
+    return format(value.normalize(), "f") if value else "0"
+
+
+def _in_language(model, translation_key, language: str, default):
+    found = model.objects.filter(translation_key=translation_key, locale__language_code=language).live().first()
+    return found or default
+
+
+def facts_freeze(enrolment: Enrolment, language: str, part_key=None) -> dict:
+    """What the certificate says, in ``language``, as it is now; never recomputed afterwards.
+
+    The credits are those the published version supports (``structure.stated_credits``): what its
+    page declares, never more than its designed workload backs. The workload is the designed one.
+    A part's certificate names the training and the part, with the part's credits and grade.
+    """
     canonical = enrolment.training
-    training = (
-        TrainingPage.objects.filter(translation_key=canonical.translation_key, locale__language_code=language)
-        .live()
-        .first()
-        or canonical
-    )
+    structure = structure_for(canonical)
+    training = _in_language(TrainingPage, canonical.translation_key, language, canonical)
     user = enrolment.user
-    return {
+    facts = {
         "name": user.certificate_name or user.get_full_name() or user.email,
         "training": training.title,
         "training_key": str(canonical.translation_key),
         "training_version": canonical.live_revision_id,
-        "ects_credits": format(canonical.ects_credits.normalize(), "f") if canonical.ects_credits else "0",
-        "workload_hours": canonical.workload_hours,
+        "ects_credits": _credits(structure.stated_credits),
+        "workload_hours": round(structure.workload.hours),
         "learning_outcomes": [block.value for block in training.learning_outcomes],
-        "completed_on": timezone.localtime(enrolment.completed_at).date().isoformat(),
+        "completed_on": timezone.localtime(enrolment.completed_at).date().isoformat() if enrolment.completed_at else "",
         "issuer": _issuer(enrolment, language),
         "language": language,
     }
+    if part_key is None:
+        return facts
+    node = structure.part(part_key)
+    completion = PartCompletion.objects.get(enrolment=enrolment, part_key=part_key)
+    default = PartPage.objects.filter(translation_key=part_key, locale=canonical.locale_id).first()
+    part = _in_language(PartPage, part_key, language, default)
+    facts.update(
+        {
+            "part": part.title if part else "",
+            "part_key": str(part_key),
+            "part_version": default.live_revision_id if default else None,
+            "ects_credits": _credits(node.stated_credits if node else 0),
+            "workload_hours": round(node.workload.hours) if node else 0,
+            "learning_outcomes": [block.value for block in part.learning_outcomes] if part else [],
+            "grading": node.grading if node else Grading.PASS_FAIL,
+            "grade": completion.grade,
+            "completed_on": timezone.localtime(completion.completed_at).date().isoformat(),
+        }
+    )
+    return facts
 
 
-def certificate_issue(*, enrolment_id: int) -> Certificate | None:
-    """Issue the certificate of a completed enrolment, or finish one already issued."""
+def _completed(enrolment: Enrolment, part_key) -> bool:
+    if part_key is None:
+        return enrolment.completed_at is not None
+    return PartCompletion.objects.filter(enrolment=enrolment, part_key=part_key).exists()
+
+
+def certificate_issue(*, enrolment_id: int, part_key=None) -> Certificate | None:
+    """Issue the certificate of a completed enrolment (or of a part it completed), or finish one already issued."""
     enrolment = Enrolment.objects.select_related("user", "training").get(pk=enrolment_id)
-    if enrolment.completed_at is None:
+    if not _completed(enrolment, part_key):
         return None
-    certificate = Certificate.objects.filter(enrolment=enrolment).order_by("-issued_at").first()
+    certificate = Certificate.objects.filter(enrolment=enrolment, part_key=part_key).order_by("-issued_at").first()
     if certificate is None:
         language = enrolment.user.preferred_language or settings.LANGUAGE_CODE
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
-                    enrolment=enrolment, code=new_code(), facts=facts_freeze(enrolment, language), language=language
+                    enrolment=enrolment,
+                    part_key=part_key,
+                    code=new_code(),
+                    facts=facts_freeze(enrolment, language, part_key),
+                    language=language,
                 )
         except IntegrityError:  # another run issued it a moment ago
-            certificate = Certificate.objects.get(enrolment=enrolment, revoked_at__isnull=True)
+            certificate = Certificate.objects.get(enrolment=enrolment, part_key=part_key, revoked_at__isnull=True)
     if certificate.revoked_at is None and certificate.withdrawn_at is None:
         certificate_finish(certificate)
     return certificate
@@ -188,8 +231,9 @@ def certificate_replace(*, certificate: Certificate, reason: str) -> Certificate
     enrolment = certificate.enrolment
     return Certificate.objects.create(
         enrolment=enrolment,
+        part_key=certificate.part_key,
         code=new_code(),
-        facts=facts_freeze(enrolment, certificate.language),
+        facts=facts_freeze(enrolment, certificate.language, certificate.part_key),
         language=certificate.language,
     )
 
@@ -201,11 +245,20 @@ def certificate_reissue(*, certificate: Certificate, reason: str) -> Certificate
     return new
 
 
-def missing_certificates() -> list[int]:
-    """Completed enrolments that have no certificate yet: what the beat job issues."""
-    return list(
-        Enrolment.objects.filter(completed_at__isnull=False, certificates__isnull=True).values_list("pk", flat=True)
+def missing_certificates() -> list[tuple[int, str | None]]:
+    """Completed enrolments and parts that have no certificate yet: what the beat job issues.
+
+    ``(enrolment id, part key or None)``; a certificate revoked and not replaced is not missing.
+    """
+    trainings = Enrolment.objects.filter(completed_at__isnull=False).exclude(
+        Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), part_key__isnull=True))
     )
+    parts = PartCompletion.objects.exclude(
+        Exists(Certificate.objects.filter(enrolment=OuterRef("enrolment_id"), part_key=OuterRef("part_key")))
+    )
+    return [(pk, None) for pk in trainings.values_list("pk", flat=True)] + [
+        (enrolment_id, str(part_key)) for enrolment_id, part_key in parts.values_list("enrolment_id", "part_key")
+    ]
 
 
 # What a withdrawn certificate keeps of its frozen facts: nothing that says who held it.
@@ -213,6 +266,10 @@ WITHDRAWN_FACTS = (
     "training",
     "training_key",
     "training_version",
+    "part",
+    "part_key",
+    "part_version",
+    "grading",
     "ects_credits",
     "workload_hours",
     "learning_outcomes",

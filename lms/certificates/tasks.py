@@ -6,9 +6,9 @@ from . import services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=900, max_retries=10)
-def issue_certificate(enrolment_id: int) -> str | None:
-    """Issue (or finish issuing) one enrolment's certificate; running it twice changes nothing."""
-    certificate = services.certificate_issue(enrolment_id=enrolment_id)
+def issue_certificate(enrolment_id: int, part_key: str | None = None) -> str | None:
+    """Issue (or finish issuing) one enrolment's certificate, or one part's; running it twice changes nothing."""
+    certificate = services.certificate_issue(enrolment_id=enrolment_id, part_key=part_key)
     return certificate.code if certificate else None
 
 
@@ -16,8 +16,8 @@ def issue_certificate(enrolment_id: int) -> str | None:
 def issue_missing_certificates() -> int:
     """Beat job: completions whose certificate never got issued (broker down, worker lost)."""
     missing = services.missing_certificates()
-    for enrolment_id in missing:
-        enqueue_on_commit(issue_certificate, enrolment_id)
+    for enrolment_id, part_key in missing:
+        enqueue_on_commit(issue_certificate, enrolment_id, part_key)
     return len(missing)
 
 

@@ -3,6 +3,9 @@
 The assignments app registers a function that tells which of a lesson's assignments have an
 approved round: a lesson whose assignment must be approved completes only then.
 
+It also registers one that gives the grades a learner's assignments were approved with, from
+which a part graded on the 0-5 scale takes its grade.
+
 The H5P app registers a function that tells, for an enrolment and some activity ids, which
 activities are completed and which are passed (lesson rules that depend on activities ask it), and
 one that gives activities' own pass marks (the training structure reads them).
@@ -67,3 +70,20 @@ def approved_assignments(enrolment, lesson_key, block_ids) -> set:
         for source in _assignment_sources:
             approved |= set(source(enrolment, lesson_key, block_ids))
     return approved
+
+
+_grade_sources: list[Callable] = []
+
+
+def register_assignment_grades(source: Callable) -> None:
+    """``source(enrolment, lesson_keys)`` returns the grades (1-5) of the approved graded assignments there."""
+    if source not in _grade_sources:
+        _grade_sources.append(source)
+
+
+def assignment_grades(enrolment, lesson_keys) -> list[int]:
+    grades: list[int] = []
+    if lesson_keys:
+        for source in _grade_sources:
+            grades.extend(source(enrolment, lesson_keys))
+    return grades

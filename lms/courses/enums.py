@@ -34,3 +34,13 @@ class LessonStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+
+
+class Grading(models.TextChoices):
+    """How a part (and an assignment) is graded: pass/fail, or on the Finnish 0-5 scale."""
+
+    PASS_FAIL = "pass_fail", _("Pass/fail")
+    SCALE_0_5 = "scale_0_5", _("0–5")
+
+
+PASS = "pass"  # noqa: S105 - a pass/fail part's grade, as PartCompletion.grade stores it

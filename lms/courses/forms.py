@@ -31,7 +31,7 @@ class LessonPageForm(WagtailAdminPageForm):
         if not publishing(self.data) or cleaned.get("completion_rule") not in BROWSER_ASSERTED_RULES:
             return cleaned
         module = self.parent_page or self.instance.get_parent()
-        training = module.get_parent().specific if module else None
+        training = models.TrainingPage.objects.ancestor_of(module).first() if module else None
         needs_checked = training is not None and models.canonical(training).credit_requires_checked_answers
         if needs_checked and not has_question(cleaned.get("body")):
             self.add_error(
@@ -44,13 +44,13 @@ class LessonPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class TrainingPageForm(WagtailAdminPageForm):
-    """Also: the credits a training claims must be backed by its designed workload (issue 12).
+class CreditsBackedByWorkload(WagtailAdminPageForm):
+    """The credits a training or a part claims must be backed by its designed workload (issue 12).
 
     The workload is what the published lessons (their estimated minutes) and assignments (their
-    estimated hours) of the training ask, from its structure; ``KYKY_HOURS_PER_CREDIT`` hours back
-    one credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with
-    the figures; a draft may be saved while the lessons are being written.
+    estimated hours) ask, from the training's structure; ``KYKY_HOURS_PER_CREDIT`` hours back one
+    credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with the
+    figures; a draft may be saved while the lessons are being written.
     """
 
     def __init__(self, *args, **kwargs):
@@ -69,11 +69,11 @@ class TrainingPageForm(WagtailAdminPageForm):
             }
 
     def _workload(self):
-        from .structure import Workload, structure_for  # a cycle: the structure reads the page models
+        from .structure import NO_WORKLOAD, workload_of  # a cycle: the structure reads the page models
 
         if not self.instance.pk or not self.instance.translation_key:
-            return Workload(lesson_minutes=0, assignment_minutes=0)
-        return structure_for(self.instance).workload
+            return NO_WORKLOAD
+        return workload_of(self.instance)
 
     def clean(self):
         cleaned = super().clean()
@@ -95,6 +95,33 @@ class TrainingPageForm(WagtailAdminPageForm):
                         "hours": workload.hours,
                         "supported": supported,
                     },
+                )
+        return cleaned
+
+
+class PartPageForm(CreditsBackedByWorkload):
+    pass
+
+
+class TrainingPageForm(CreditsBackedByWorkload):
+    """Also: the rule on H5P-completed lessons, and a training holds modules or parts, not both."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if publishing(self.data) and self.instance.pk:
+            children = set(
+                self.instance.get_children()
+                .exclude(content_type__model="lessonpage")
+                .values_list("content_type__model", flat=True)
+            )
+            if {"modulepage", "partpage"} <= children:
+                self.add_error(
+                    None,
+                    _(
+                        "This training has both parts and modules of its own. Move each module into a part "
+                        "(or remove the parts) before publishing: a module outside the parts would count "
+                        "toward no part's credits."
+                    ),
                 )
         if not (publishing(self.data) and cleaned.get("credit_requires_checked_answers") and self.instance.pk):
             return cleaned

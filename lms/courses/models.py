@@ -24,8 +24,8 @@ from lms.cms.pages import CachedViewRestrictions
 
 from .blocks import Requirements, lesson_blocks, requirements_of
 from .completion import activity_pass_marks
-from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus
-from .forms import LessonPageForm, TrainingPageForm
+from .enums import CompletionRule, EnrolmentMode, EnrolmentStatus, Grading, LessonStatus
+from .forms import LessonPageForm, PartPageForm, TrainingPageForm
 
 
 def canonical(page: Page) -> Page:
@@ -98,7 +98,7 @@ class TrainingPage(CachedViewRestrictions, Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("audience")]
     parent_page_types = ["courses.TrainingIndexPage"]
-    subpage_types = ["courses.ModulePage"]
+    subpage_types = ["courses.ModulePage", "courses.PartPage"]
 
     base_form_class = TrainingPageForm
 
@@ -148,11 +148,60 @@ class TrainingPrerequisite(Orderable):
         verbose_name_plural = _("prerequisites")
 
 
+class PartPage(CachedViewRestrictions, Page):
+    """A part of a training with its own credits, grade and certificate (e.g. *Part 1*, 5 credits).
+
+    A part holds modules; a training holds either modules or parts (``TrainingPage`` refuses to
+    mix them when publishing, see ``TrainingPageForm``). The part completes when its lessons do,
+    with a grade: *pass*, or on the 0-5 scale the rounded mean of the grades its assignments were
+    approved with; the whole training completes when all its parts do.
+    """
+
+    intro = models.TextField(_("introduction"), blank=True)
+    learning_outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Learning outcome"), max_length=500))],
+        blank=True,
+        use_json_field=True,
+        verbose_name=_("learning outcomes"),
+    )
+    ects_credits = models.DecimalField(
+        _("ECTS credits"), max_digits=4, decimal_places=1, default=0, validators=[MinValueValidator(0)]
+    )
+    grading = models.CharField(
+        _("grading"),
+        max_length=20,
+        choices=Grading.choices,
+        default=Grading.PASS_FAIL,
+        help_text=_("On the 0–5 scale, the part's grade is the rounded mean of its graded assignments' grades."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("learning_outcomes"),
+        FieldRowPanel([FieldPanel("ects_credits"), FieldPanel("grading")]),
+    ]
+    parent_page_types = ["courses.TrainingPage"]
+    subpage_types = ["courses.ModulePage"]
+    base_form_class = PartPageForm
+
+    class Meta:
+        verbose_name = _("training part")
+        verbose_name_plural = _("training parts")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import part_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        language = None if getattr(request, "is_preview", False) else getattr(request, "LANGUAGE_CODE", None)
+        context.update(part_overview(part=self, user=request.user, request=request, language=language))
+        return context
+
+
 class ModulePage(CachedViewRestrictions, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["courses.TrainingPage"]
+    parent_page_types = ["courses.TrainingPage", "courses.PartPage"]
     subpage_types = ["courses.LessonPage"]
 
     class Meta:
@@ -297,3 +346,20 @@ class ModuleCompletion(models.Model):
 
     def __str__(self):
         return f"{self.enrolment_id}/{self.module_key}"
+
+
+class PartCompletion(models.Model):
+    """A training part completed, with its grade as it stood then: recorded once, like a module's."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="part_completions")
+    part_key = models.UUIDField(help_text=_("The part's translation key."))
+    completed_at = models.DateTimeField()
+    grade = models.CharField(_("grade"), max_length=10, help_text=_("'pass', or 1–5 on the 0–5 scale."))
+
+    class Meta:
+        verbose_name = _("part completion")
+        verbose_name_plural = _("part completions")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "part_key"], name="partcompletion_unique_part")]
+
+    def __str__(self):
+        return f"{self.enrolment_id}/{self.part_key}: {self.grade}"

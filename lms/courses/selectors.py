@@ -8,8 +8,10 @@ enrolment or 200.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, cached_property
 
 from django.apps import apps
@@ -18,8 +20,8 @@ from django.db import connection
 
 from lms import rows
 
-from .enums import EnrolmentMode, LessonStatus
-from .models import Enrolment, LessonPage, LessonProgress, TrainingPage
+from .enums import PASS, EnrolmentMode, LessonStatus
+from .models import Enrolment, LessonPage, LessonProgress, PartCompletion, TrainingPage
 from .rendering import lesson_segments
 from .structure import (
     canonical_training_id,
@@ -82,12 +84,42 @@ class ModuleEntry(LessonCounts):
 
 
 @dataclass
+class PartEntry(LessonCounts):
+    """A part of a training in the outline; ``grade`` and ``certificate_code`` once the learner completed it."""
+
+    pk: int
+    key: uuid.UUID
+    title: str
+    url: str
+    credits: Decimal  # what its certificate states (``structure.stated_credits``)
+    grading: str
+    modules: list[ModuleEntry] = field(default_factory=list)
+    language: str = ""
+    grade: str = ""
+    completed_on: datetime.datetime | None = None
+    certificate_code: str = ""
+
+    @property
+    def lessons(self) -> list[LessonEntry]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.grade)
+
+    @property
+    def passed(self) -> bool:
+        return self.grade == PASS
+
+
+@dataclass
 class Outline(LessonCounts):
     training: TrainingPage
     enrolment: Enrolment | None
     modules: list[ModuleEntry]
     url: str = ""  # the training page's, from the structure: no look-up of the site's root paths
     language: str = ""  # the learner's: entries in another language are not translated yet
+    parts: list[PartEntry] = field(default_factory=list)  # the same modules grouped, for a training with parts
 
     @property
     def lessons(self) -> list[LessonEntry]:
@@ -152,14 +184,56 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
                     )
                 )
             modules.append(entry)
+        by_key = {entry.key: entry for entry in modules}
+        parts = []
+        for part in structure.parts:
+            page = structure.page(part, language)
+            parts.append(
+                PartEntry(
+                    pk=page.pk,
+                    key=part.key,
+                    title=page.title,
+                    url=page.url,
+                    credits=part.stated_credits,
+                    grading=part.grading,
+                    modules=[by_key[module.key] for module in part.modules],
+                    language=page.language,
+                )
+            )
         outlines[training.pk] = Outline(
             training=training,
             enrolment=enrolments.get(training.translation_key),
             modules=modules,
             url=ref.url if (ref := structure.pages.get(language)) else training.url,
             language=language,
+            parts=parts,
         )
     return outlines
+
+
+@cache
+def _parts_sql() -> str:
+    """A learner's completed parts with their grades and the codes of their certificates in force (by table
+    name through the app registry, so that ``courses`` does not import ``certificates``)."""
+    certificates = apps.get_model("certificates", "Certificate")._meta.db_table
+    return (
+        f"SELECT p.part_key, p.grade, p.completed_at, c.code FROM {PartCompletion._meta.db_table} p "  # noqa: S608
+        f"LEFT JOIN {certificates} c ON c.enrolment_id = p.enrolment_id AND c.part_key = p.part_key "
+        "AND c.revoked_at IS NULL WHERE p.enrolment_id = %s"
+    )
+
+
+def parts_completed(outline: Outline) -> None:
+    """Fill in the learner's grades and part certificates on ``outline`` (one query; none without parts)."""
+    if not outline.parts or outline.enrolment is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_parts_sql(), [outline.enrolment.pk])
+        found = {str(key): (grade, completed_at, code) for key, grade, completed_at, code in cursor.fetchall()}
+    for part in outline.parts:
+        if str(part.key) in found:
+            part.grade, part.completed_on, code = found[str(part.key)]
+            part.certificate_code = code or ""
 
 
 # Columns are named, never ``*``: a prepared statement must not change its result when a migration
@@ -269,14 +343,30 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
         index.by_key.get((key, language)) or index.by_key.get((key, default_language()))
         for key in index.prerequisites.get(training.translation_key, ())
     ]
+    parts_completed(outline)
+    structure = structure_for(training)
     return {
         "outline": outline,
-        "workload": structure_for(training).workload,
+        "workload": structure.workload,
+        "credits": structure.stated_credits,
         "enrolment": enrolment,
         "prerequisites": [page for page in required if page is not None],
         "needs_key": training.enrolment_mode == EnrolmentMode.KEY,
         "by_invitation": training.enrolment_mode == EnrolmentMode.INVITATION,
     }
+
+
+def part_overview(*, part, user, request, language: str | None = None) -> dict:
+    """The part page: the training's overview, with this part's entry."""
+    training = _in_language(training_of(part), language)
+    context = training_overview(training=training, user=user, request=request)
+    context["training"] = training
+    context["part_entry"] = next((p for p in context["outline"].parts if p.key == part.translation_key), None)
+    node = structure_for(training).part(part.translation_key)
+    context["part_workload"] = node.workload if node else None
+    content_language = language_of(part.locale_id)
+    context["content_language"] = content_language if content_language != context["outline"].language else None
+    return context
 
 
 def module_overview(*, module, user, request, language: str | None = None) -> dict:

@@ -9,6 +9,7 @@ the first one's result and changes nothing. Completion of a module or a training
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -18,12 +19,21 @@ from lms import learner_cache
 from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
-from .completion import activity_results, approved_assignments
-from .enums import BROWSER_ASSERTED_RULES, CompletionRule, EnrolmentMode, EnrolmentStatus, LessonStatus, QuestionKind
-from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, TrainingPage, canonical
+from .completion import activity_results, approved_assignments, assignment_grades
+from .enums import (
+    BROWSER_ASSERTED_RULES,
+    PASS,
+    CompletionRule,
+    EnrolmentMode,
+    EnrolmentStatus,
+    Grading,
+    LessonStatus,
+    QuestionKind,
+)
+from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, PartCompletion, TrainingPage, canonical
 from .selectors import enrolment_in
-from .signals import training_completed
-from .structure import LessonNode, Progress, structure_for, training_of
+from .signals import part_completed, training_completed
+from .structure import LessonNode, PartNode, Progress, structure_for, training_of
 
 REFLECTION_MAX_LENGTH = 10_000
 
@@ -364,6 +374,7 @@ def _record_completions(enrolment: Enrolment, now) -> None:
         ],
         ignore_conflicts=True,
     )
+    _record_parts(enrolment, progress, now)
     training = progress.training
     if not training.total or not training.completed:
         return
@@ -374,3 +385,35 @@ def _record_completions(enrolment: Enrolment, now) -> None:
         enrolment.completed_at, enrolment.status = now, EnrolmentStatus.COMPLETED
         learner_cache.touch(enrolment.user_id)  # written with update(): no signal
         transaction.on_commit(lambda: training_completed.send(sender=Enrolment, enrolment=enrolment))
+
+
+def part_grade(enrolment: Enrolment, part: PartNode) -> str:
+    """A completed part's grade: *pass*, or on the 0-5 scale the mean of its approved assignments'
+    grades rounded half up (a 3.5 is a 4, as Finnish universities round); a part graded on the
+    scale without graded assignments passes."""
+    if part.grading != Grading.SCALE_0_5:
+        return PASS
+    grades = assignment_grades(enrolment, [lesson.key for lesson in part.lessons])
+    if not grades:
+        return PASS
+    return str(int(Decimal(sum(grades)) / len(grades) + Decimal("0.5")))
+
+
+def _record_parts(enrolment: Enrolment, progress: Progress, now) -> None:
+    completed = progress.completed_parts()
+    if not completed:
+        return
+    recorded = set(PartCompletion.objects.filter(enrolment=enrolment).values_list("part_key", flat=True))
+    for part in completed:
+        if part.key in recorded:
+            continue
+        _row, created = PartCompletion.objects.get_or_create(
+            enrolment=enrolment,
+            part_key=part.key,
+            defaults={"completed_at": now, "grade": part_grade(enrolment, part)},
+        )
+        if created:
+            learner_cache.touch(enrolment.user_id)
+            transaction.on_commit(
+                lambda key=part.key: part_completed.send(sender=Enrolment, enrolment=enrolment, part_key=key)
+            )

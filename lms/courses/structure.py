@@ -39,7 +39,7 @@ from lms import generation
 from .blocks import Requirements, requirements_of
 from .completion import activity_pass_marks
 from .enums import LessonStatus
-from .models import LessonPage, ModulePage, TrainingPage, TrainingPrerequisite
+from .models import LessonPage, ModulePage, PartPage, TrainingPage, TrainingPrerequisite
 
 
 @dataclass(frozen=True)
@@ -106,19 +106,44 @@ class Workload:
         return Decimal(halves) / 2
 
 
+NO_WORKLOAD = Workload(lesson_minutes=0, assignment_minutes=0)
+
+
+def _workload(lessons: Iterable[LessonNode]) -> Workload:
+    """What ``lessons`` are designed to take (``LessonPage.estimated_minutes``, ``AssignmentBlock.estimated_hours``)."""
+    lessons = tuple(lessons)
+    return Workload(
+        lesson_minutes=sum(lesson.estimated_minutes for lesson in lessons),
+        assignment_minutes=sum(lesson.assignment_minutes for lesson in lessons),
+    )
+
+
+def stated_credits(declared: Decimal, workload: Workload) -> Decimal:
+    """The credits a certificate states: what the published page declares, never more than its workload supports.
+
+    The admin refuses to publish more (``forms.CreditsBackedByWorkload``); this keeps pages published
+    before that rule, or by the content import, from promising credit their material does not hold.
+    """
+    return min(declared or Decimal(0), workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT))
+
+
 @dataclass(frozen=True)
 class ModuleNode:
     key: uuid.UUID
     pages: Mapping[str, PageRef]
     lessons: tuple[LessonNode, ...]
+    part_key: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
-class TrainingStructure:
+class PartNode:
+    """A part of a training: its modules, credits (as declared) and grading, from the default-language page."""
+
     key: uuid.UUID
-    default_language: str
     pages: Mapping[str, PageRef]
     modules: tuple[ModuleNode, ...]
+    credits: Decimal
+    grading: str
 
     @property
     def lessons(self) -> tuple[LessonNode, ...]:
@@ -126,12 +151,37 @@ class TrainingStructure:
 
     @property
     def workload(self) -> Workload:
-        """What the published lessons and assignments are designed to take (``LessonPage.estimated_minutes``,
-        ``AssignmentBlock.estimated_hours``): the figure credits are checked against."""
-        return Workload(
-            lesson_minutes=sum(lesson.estimated_minutes for lesson in self.lessons),
-            assignment_minutes=sum(lesson.assignment_minutes for lesson in self.lessons),
-        )
+        return _workload(self.lessons)
+
+    @property
+    def stated_credits(self) -> Decimal:
+        return stated_credits(self.credits, self.workload)
+
+
+@dataclass(frozen=True)
+class TrainingStructure:
+    key: uuid.UUID
+    default_language: str
+    pages: Mapping[str, PageRef]
+    modules: tuple[ModuleNode, ...]  # every module, in order, whether in a part or not
+    parts: tuple[PartNode, ...] = ()  # empty for a training without parts
+    credits: Decimal = Decimal(0)  # as the default-language page declares them
+
+    @property
+    def lessons(self) -> tuple[LessonNode, ...]:
+        return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    @property
+    def workload(self) -> Workload:
+        """What the published lessons and assignments are designed to take: the figure credits are checked against."""
+        return _workload(self.lessons)
+
+    @property
+    def stated_credits(self) -> Decimal:
+        return stated_credits(self.credits, self.workload)
+
+    def part(self, key: uuid.UUID) -> PartNode | None:
+        return next((part for part in self.parts if part.key == key), None)
 
     def lesson(self, key: uuid.UUID) -> LessonNode | None:
         return next((lesson for lesson in self.lessons if lesson.key == key), None)
@@ -147,7 +197,7 @@ class TrainingStructure:
 
 # Part of the cache key: raise it when the cached shape changes, so that a deploy never unpickles
 # a structure of the old shape (the content generation survives deploys).
-SHAPE = 2  # 2: lessons' requirements name their assignments
+SHAPE = 3  # 2: lessons' requirements name their assignments; 3: parts and credits
 
 
 def structure_for(training) -> TrainingStructure:
@@ -238,8 +288,8 @@ def canonical_training_id(training) -> int | None:
     return page.pk if page else None
 
 
-def stand_in(training: TrainingPage, path_components) -> ModulePage | LessonPage | None:
-    """The live default-language module or lesson that the structure places at ``path_components``
+def stand_in(training: TrainingPage, path_components) -> PartPage | ModulePage | LessonPage | None:
+    """The live default-language part, module or lesson that the structure places at ``path_components``
     under ``training`` (a translation) because it is not translated into its language yet."""
     structure = structure_for(training)
     language = language_of(training.locale_id)
@@ -247,12 +297,12 @@ def stand_in(training: TrainingPage, path_components) -> ModulePage | LessonPage
     if own is None or language == structure.default_language or not path_components:
         return None
     url = own.url + "".join(f"{component}/" for component in path_components)
-    for module in structure.modules:
-        for node in (module, *module.lessons):
-            ref = node.pages.get(language)
-            if ref is not None and ref.url == url and ref.language != language:
-                model = ModulePage if isinstance(node, ModuleNode) else LessonPage
-                return model.objects.live().filter(pk=ref.pk).first()
+    nodes = (*structure.parts, *(node for module in structure.modules for node in (module, *module.lessons)))
+    for node in nodes:
+        ref = node.pages.get(language)
+        if ref is not None and ref.url == url and ref.language != language:
+            model = {PartNode: PartPage, ModuleNode: ModulePage}.get(type(node), LessonPage)
+            return model.objects.live().filter(pk=ref.pk).first()
     return None
 
 
@@ -263,31 +313,62 @@ def lesson_url(lesson, language: str) -> str:
     return structure.page(node, language).url if node else lesson.get_url()  # no request: no site look-up
 
 
+def workload_of(page) -> Workload:
+    """The published designed workload of a training or a part page (any language version)."""
+    if isinstance(page, TrainingPage):
+        return structure_for(page).workload
+    part = structure_for(training_of(page)).part(page.translation_key)
+    return part.workload if part else NO_WORKLOAD
+
+
 def training_of(page) -> TrainingPage:
-    """The training a module or lesson page belongs to, by its path (cached)."""
+    """The training a part, module or lesson page belongs to, by its path (cached)."""
     path = page.path[: TrainingPage.steplen * 4]  # root, home, catalogue, training
     return generation.cached(f"training-page:{path}", lambda: TrainingPage.objects.get(path=path), immutable=True)
 
 
 def build(key: uuid.UUID) -> TrainingStructure:
-    """Read the structure from the live pages: four queries, five with H5P activities."""
+    """Read the structure from the live pages: five queries, six with H5P activities."""
     default = default_language()
     trainings = list(TrainingPage.objects.live().filter(translation_key=key).select_related("locale"))
-    training_pages, roots = {}, {}
+    training_pages, roots, credits = {}, {}, Decimal(0)
     for training in trainings:
         parts = training.get_url_parts()
         url = parts[2] if parts else ""
         language = training.locale.language_code
         training_pages[language] = PageRef(training.pk, training.title, url, language)
-        roots[training.path] = (language, url)
+        roots[training.path] = (language, url, None)  # a module's parent: (language, its URL, its part's key)
+        if language == default:
+            credits = training.ects_credits
     if default not in training_pages:
         return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=())
-    within = reduce(or_, (Q(path__startswith=path) for path in roots))
+    within = reduce(or_, (Q(path__startswith=path) for path in list(roots)))
     steplen = ModulePage.steplen
+    slugs: dict[uuid.UUID, str] = {}  # the default-language slug of each part, module and lesson
+    part_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
+    part_order: list[uuid.UUID] = []
+    part_rules: dict[uuid.UUID, tuple[Decimal, str]] = {}
+    for pk, path, slug, title, part_key, part_credits, grading in (
+        PartPage.objects.live()
+        .filter(within)
+        .order_by("path")
+        .values_list("pk", "path", "slug", "title", "translation_key", "ects_credits", "grading")
+    ):
+        root = roots.get(path[:-steplen])
+        if root is None:
+            continue
+        language, training_url, _none = root
+        url = f"{training_url}{slug}/"
+        part_pages.setdefault(part_key, {})[language] = PageRef(pk, title, url, language)
+        roots[path] = (language, url, part_key)
+        if language == default:
+            part_order.append(part_key)
+            slugs[part_key] = slug
+            part_rules[part_key] = (part_credits, grading)
     module_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
     module_urls: dict[str, tuple[uuid.UUID, str, str]] = {}  # path -> (key, language, url)
     module_order: list[uuid.UUID] = []
-    slugs: dict[uuid.UUID, str] = {}  # the default-language slug of each module and lesson
+    module_part: dict[uuid.UUID, uuid.UUID | None] = {}
     for pk, path, slug, title, module_key in (
         ModulePage.objects.live()
         .filter(within)
@@ -297,12 +378,13 @@ def build(key: uuid.UUID) -> TrainingStructure:
         root = roots.get(path[:-steplen])
         if root is None:
             continue
-        language, training_url = root
-        url = f"{training_url}{slug}/"
+        language, parent_url, part_key = root
+        url = f"{parent_url}{slug}/"
         module_pages.setdefault(module_key, {})[language] = PageRef(pk, title, url, language)
         module_urls[path] = (module_key, language, url)
         if language == default:
             module_order.append(module_key)
+            module_part[module_key] = part_key
             slugs[module_key] = slug
     lesson_pages: dict[uuid.UUID, dict[str, PageRef]] = {}
     canonical: dict[uuid.UUID, tuple] = {}
@@ -333,7 +415,8 @@ def build(key: uuid.UUID) -> TrainingStructure:
             slugs[lesson_key] = slug
             canonical[lesson_key] = (module_key, rule, pass_percent, minutes, requirements_of(body))
             lesson_order.setdefault(module_key, []).append(lesson_key)
-    _add_fallbacks(default, training_pages, module_order, module_pages, lesson_order, lesson_pages, slugs)
+    tree = Tree(part_order, part_pages, module_order, module_part, module_pages, lesson_order, lesson_pages, slugs)
+    _add_fallbacks(default, training_pages, tree)
     defaults = activity_pass_marks({pk for *_rest, r in canonical.values() for pk in r.h5p})
     modules = []
     for module_key in module_order:
@@ -352,30 +435,67 @@ def build(key: uuid.UUID) -> TrainingStructure:
                     pages=lesson_pages[lesson_key],
                 )
             )
-        modules.append(ModuleNode(key=module_key, pages=module_pages[module_key], lessons=tuple(lessons)))
-    return TrainingStructure(key=key, default_language=default, pages=training_pages, modules=tuple(modules))
+        modules.append(
+            ModuleNode(
+                key=module_key, pages=module_pages[module_key], lessons=tuple(lessons), part_key=module_part[module_key]
+            )
+        )
+    parts = tuple(
+        PartNode(
+            key=part_key,
+            pages=part_pages[part_key],
+            modules=tuple(module for module in modules if module.part_key == part_key),
+            credits=part_rules[part_key][0],
+            grading=part_rules[part_key][1],
+        )
+        for part_key in part_order
+    )
+    return TrainingStructure(
+        key=key, default_language=default, pages=training_pages, modules=tuple(modules), parts=parts, credits=credits
+    )
 
 
-def _add_fallbacks(default, training_pages, module_order, module_pages, lesson_order, lesson_pages, slugs) -> None:
-    """Give each module and lesson missing in a language of the training its default-language page
-    at a URL in that language's tree: the default slug under the translated parent.
+@dataclass
+class Tree:
+    """The default-language order of a training's pages and their pages per language, as ``build`` reads them."""
+
+    part_order: list[uuid.UUID]
+    part_pages: dict[uuid.UUID, dict[str, PageRef]]
+    module_order: list[uuid.UUID]
+    module_part: dict[uuid.UUID, uuid.UUID | None]
+    module_pages: dict[uuid.UUID, dict[str, PageRef]]
+    lesson_order: dict[uuid.UUID, list[uuid.UUID]]
+    lesson_pages: dict[uuid.UUID, dict[str, PageRef]]
+    slugs: dict[uuid.UUID, str]
+
+
+def _add_fallbacks(default, training_pages, tree: Tree) -> None:
+    """Give each part, module and lesson missing in a language of the training its default-language
+    page at a URL in that language's tree: the default slug under the translated parent.
 
     Where a translated page already has that URL (a trainer gave another page the same slug), the
     default-language URL is kept instead: a link must never lead to another lesson.
     """
+    everything = (*tree.part_pages.values(), *tree.module_pages.values(), *tree.lesson_pages.values())
     for language, training in training_pages.items():
         if language == default or not training.url:
             continue
-        taken = {ref.url for pages in (*module_pages.values(), *lesson_pages.values()) if (ref := pages.get(language))}
-        for module_key in module_order:
-            module = module_pages[module_key]
+        taken = {ref.url for pages in everything if (ref := pages.get(language))}
+        for part_key in tree.part_order:
+            part = tree.part_pages[part_key]
+            if language not in part:
+                part[language] = _fallback(part[default], f"{training.url}{tree.slugs[part_key]}/", taken)
+        for module_key in tree.module_order:
+            module = tree.module_pages[module_key]
+            part_key = tree.module_part[module_key]
+            parent_url = tree.part_pages[part_key][language].url if part_key else training.url
             if language not in module:
-                module[language] = _fallback(module[default], f"{training.url}{slugs[module_key]}/", taken)
-            parent_url = module[language].url
-            for lesson_key in lesson_order.get(module_key, []):
-                lesson = lesson_pages[lesson_key]
+                module[language] = _fallback(module[default], f"{parent_url}{tree.slugs[module_key]}/", taken)
+            module_url = module[language].url
+            for lesson_key in tree.lesson_order.get(module_key, []):
+                lesson = tree.lesson_pages[lesson_key]
                 if language not in lesson:
-                    lesson[language] = _fallback(lesson[default], f"{parent_url}{slugs[lesson_key]}/", taken)
+                    lesson[language] = _fallback(lesson[default], f"{module_url}{tree.slugs[lesson_key]}/", taken)
 
 
 def _fallback(page: PageRef, url: str, taken: set[str]) -> PageRef:
@@ -423,5 +543,13 @@ class Progress:
         lessons = self.structure.lessons
         return Counted(sum(1 for lesson in lessons if self.completed(lesson.key)), len(lessons))
 
+    def part(self, part: PartNode) -> Counted:
+        lessons = part.lessons
+        return Counted(sum(1 for lesson in lessons if self.completed(lesson.key)), len(lessons))
+
     def completed_modules(self) -> list[uuid.UUID]:
         return [module.key for module in self.structure.modules if self.module(module).completed]
+
+    def completed_parts(self) -> list[PartNode]:
+        """Parts whose every lesson is completed (a part without lessons is not completed)."""
+        return [part for part in self.structure.parts if (counted := self.part(part)).total and counted.completed]

@@ -39,15 +39,36 @@ def outline_nav(context, outline, module_entry=None):
     """
     page = context.get("page")
     current = getattr(page, "pk", None)
+    current_module = module_entry.pk if module_entry else None
+    language = outline.language
+    html = [f'<nav class="outline" aria-label="{escape(gettext("Training outline"))}">']
+    if outline.parts:
+        html.append('<ol class="parts">')
+        for part in outline.parts:
+            counts = f'<span class="muted small">{part.done}/{part.total}</span>' if outline.enrolment else ""
+            html.append(
+                f'<li class="part{" current" if part.pk == current else ""}">'
+                f'<a class="part-title" href="{escape(part.url)}"{_lang(part.language, language)}>'
+                f"{escape(part.title)}</a>{counts}"
+            )
+            _modules(html, part.modules, outline, current, current_module)
+            html.append("</li>")
+        html.append("</ol>")
+    else:
+        _modules(html, outline.modules, outline, current, current_module)
+    html.append("</nav>")
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+
+
+def _modules(html: list[str], modules, outline, current, current_module) -> None:
     completed = f'<span class="visually-hidden">({escape(gettext("completed"))})</span>'
     tick = '<span class="tick" aria-hidden="true">✓</span>'
     aria_current = ' aria-current="page"'
-    current_module = module_entry.pk if module_entry else None
     language = outline.language
-    parts = [f'<nav class="outline" aria-label="{escape(gettext("Training outline"))}"><ol class="modules">']
-    for module in outline.modules:
+    html.append('<ol class="modules">')
+    for module in modules:
         counts = f'<span class="muted small">{module.done}/{module.total}</span>' if outline.enrolment else ""
-        parts.append(
+        html.append(
             f'<li class="module{" current" if module.pk == current_module else ""}">'
             f'<a class="module-title" href="{escape(module.url)}"{_lang(module.language, language)}>'
             f"{escape(module.title)}</a>{counts}"
@@ -56,15 +77,14 @@ def outline_nav(context, outline, module_entry=None):
         for lesson in module.lessons:
             here = lesson.pk == current
             done = lesson.completed
-            parts.append(
+            html.append(
                 f'<li class="lesson {escape(lesson.status)}{" current" if here else ""}">{tick if done else ""}'
                 f'<a href="{escape(lesson.url)}"{aria_current if here else ""}{_lang(lesson.language, language)}>'
                 f"{escape(lesson.title)}</a>"
                 f"{completed if done else ''}</li>"
             )
-        parts.append("</ol></li>")
-    parts.append("</ol></nav>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+        html.append("</ol></li>")
+    html.append("</ol>")
 
 
 def _lang(language: str, page_language: str) -> str:
