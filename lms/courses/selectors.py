@@ -17,6 +17,7 @@ from functools import cache, cached_property
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 
 from lms import rows
 
@@ -211,29 +212,29 @@ def _outlines(trainings: list[TrainingPage], enrolments: dict, statuses: dict, r
     return outlines
 
 
-@cache
-def _parts_sql() -> str:
-    """A learner's completed parts with their grades and the codes of their certificates in force (by table
-    name through the app registry, so that ``courses`` does not import ``certificates``)."""
-    certificates = apps.get_model("certificates", "Certificate")._meta.db_table
-    return (
-        f"SELECT p.part_key, p.grade, p.completed_at, c.code FROM {PartCompletion._meta.db_table} p "  # noqa: S608
-        f"LEFT JOIN {certificates} c ON c.enrolment_id = p.enrolment_id AND c.part_key = p.part_key "
-        "AND c.revoked_at IS NULL WHERE p.enrolment_id = %s"
-    )
+def parts_completed(outlines) -> None:
+    """Fill in the learners' grades and part certificates on ``outlines`` (one query; none without parts).
 
-
-def parts_completed(outline: Outline) -> None:
-    """Fill in the learner's grades and part certificates on ``outline`` (one query; none without parts)."""
-    if not outline.parts or outline.enrolment is None:
+    The certificate is named through the app registry, so that ``courses`` does not import ``certificates``.
+    """
+    wanted = {outline.enrolment.pk: outline for outline in outlines if outline.parts and outline.enrolment}
+    if not wanted:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(_parts_sql(), [outline.enrolment.pk])
-        found = {str(key): (grade, completed_at, code) for key, grade, completed_at, code in cursor.fetchall()}
-    for part in outline.parts:
-        if str(part.key) in found:
-            part.grade, part.completed_on, code = found[str(part.key)]
-            part.certificate_code = code or ""
+    certificates = apps.get_model("certificates", "Certificate").objects.filter(
+        enrolment_id=OuterRef("enrolment_id"), part_key=OuterRef("part_key"), revoked_at__isnull=True
+    )
+    found = {
+        (enrolment_id, key): rest
+        for enrolment_id, key, *rest in PartCompletion.objects.filter(enrolment_id__in=list(wanted))
+        .annotate(code=Subquery(certificates.values("code")[:1]))
+        .values_list("enrolment_id", "part_key", "grade", "completed_at", "code")
+    }
+    for enrolment_id, outline in wanted.items():
+        for part in outline.parts:
+            row = found.get((enrolment_id, part.key))
+            if row is not None:
+                part.grade, part.completed_on, code = row
+                part.certificate_code = code or ""
 
 
 # Columns are named, never ``*``: a prepared statement must not change its result when a migration
@@ -343,7 +344,7 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
         index.by_key.get((key, language)) or index.by_key.get((key, default_language()))
         for key in index.prerequisites.get(training.translation_key, ())
     ]
-    parts_completed(outline)
+    parts_completed([outline])
     structure = structure_for(training)
     return {
         "outline": outline,
@@ -465,6 +466,7 @@ def _enrolments_sql() -> str:
         "u.certificate_name AS teacher_name, u.first_name AS teacher_first, u.last_name AS teacher_last "
         f"FROM {Enrolment._meta.db_table} e "
         f"LEFT JOIN {table['certificates.Certificate']} c ON c.enrolment_id = e.id AND c.revoked_at IS NULL "
+        "AND c.part_key IS NULL "
         f"LEFT JOIN ({table['organisations.CohortLearner']} cl "
         f"JOIN {cohort._meta.db_table} co ON co.id = cl.cohort_id "
         f"JOIN {table['organisations.Organisation']} o ON o.id = co.organisation_id) "
@@ -515,8 +517,8 @@ def _with_cohorts(rows: list[Enrolment], language: str) -> list[Enrolment]:
 def dashboard(*, user, language: str, request) -> list[Outline]:
     """The user's trainings in ``language`` (falling back to the default one), with progress.
 
-    Two queries (enrolments with their certificates and cohorts, progress); the training pages come
-    from the cached index.
+    Two queries (enrolments with their certificates and cohorts, progress), three when a training
+    has parts (their grades and certificates); the training pages come from the cached index.
     """
     enrolments = _with_cohorts(list(Enrolment.objects.raw(_enrolments_sql(), [user.pk])), language)
     if not enrolments:
@@ -531,6 +533,7 @@ def dashboard(*, user, language: str, request) -> list[Outline]:
         LessonProgress.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list("lesson_key", "status")
     )
     outlines = _outlines(trainings, by_key, progress, request)
+    parts_completed(outlines.values())
     return [outlines[t.pk] for t in trainings]
 
 
