@@ -64,6 +64,34 @@ class ReflectionBlock(blocks.StructBlock):
         label = _("Reflection task")
 
 
+class HttpsURLBlock(blocks.URLBlock):
+    """A link to a public source: https only, so that no ``javascript:`` or ``data:`` address is ever rendered."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not value.lower().startswith("https://"):
+            raise ValidationError(_("Give the source's address starting with https://."))
+        return value
+
+
+class ReadingBlock(blocks.StructBlock):
+    """An external reading (a Kela page, a THL guide, a law on Finlex) with the time it takes: part of the
+    lesson's designed workload, and one of the sources learners see."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=300)
+    publisher = blocks.CharBlock(label=_("Publisher"), max_length=200, help_text=_("E.g. Kela, THL, Finlex."))
+    url = HttpsURLBlock(label=_("Address"))
+    estimated_minutes = blocks.IntegerBlock(
+        label=_("Estimated minutes"), min_value=1, max_value=6000, help_text=_("Counted in the designed workload.")
+    )
+    note = blocks.TextBlock(label=_("What to read it for"), required=False, max_length=1000)
+
+    class Meta:
+        icon = "link-external"
+        template = "courses/blocks/reading.html"
+        label = _("External reading")
+
+
 def lesson_blocks():
     # The H5P and assignment blocks are what courses takes from the apps that build on it: a lesson
     # holds activities and assessed work, whose records those apps keep.
@@ -73,6 +101,7 @@ def lesson_blocks():
     return content_blocks() + [
         ("question", QuestionBlock()),
         ("reflection", ReflectionBlock()),
+        ("reading", ReadingBlock()),
         ("h5p", H5PActivityBlock()),
         ("assignment", AssignmentBlock()),
     ]
@@ -86,6 +115,7 @@ class Requirements:
     reflections: frozenset[str] = frozenset()
     h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
     assignments: Mapping[str, dict] = field(default_factory=dict)  # block id -> the block's raw value
+    reading_minutes: int = 0  # the external readings' estimated time
 
 
 def requirements_of(body) -> Requirements:
@@ -94,7 +124,7 @@ def requirements_of(body) -> Requirements:
     Reads the raw block data: no block conversion, no query for the activities the H5P blocks name.
     """
     raw = body.raw_data if hasattr(body, "raw_data") else body or []
-    questions, reflections, h5p, assignments = {}, set(), {}, {}
+    questions, reflections, h5p, assignments, reading_minutes = {}, set(), {}, {}, 0
     for block in raw:
         kind, value, block_id = block.get("type"), block.get("value") or {}, block.get("id")
         if kind == "question":
@@ -106,7 +136,22 @@ def requirements_of(body) -> Requirements:
             h5p[int(value["activity"])] = value.get("pass_mark") or None
         elif kind == "assignment":
             assignments[block_id] = value
-    return Requirements(questions=questions, reflections=frozenset(reflections), h5p=h5p, assignments=assignments)
+        elif kind == "reading":
+            reading_minutes += _minutes(value.get("estimated_minutes"))
+    return Requirements(
+        questions=questions,
+        reflections=frozenset(reflections),
+        h5p=h5p,
+        assignments=assignments,
+        reading_minutes=reading_minutes,
+    )
+
+
+def _minutes(value) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def check_answer(question: dict, selected: list[int]) -> bool:

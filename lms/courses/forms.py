@@ -47,9 +47,9 @@ class LessonPageForm(WagtailAdminPageForm):
 class CreditsBackedByWorkload(WagtailAdminPageForm):
     """The credits a training or a part claims must be backed by its designed workload (issue 12).
 
-    The workload is what the published lessons (their estimated minutes) and assignments (their
-    estimated hours) ask, from the training's structure; ``KYKY_HOURS_PER_CREDIT`` hours back one
-    credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with the
+    The workload is what the published lessons (their estimated minutes), external readings (their
+    estimated minutes) and assignments (their estimated hours) ask, from the training's structure;
+    ``KYKY_HOURS_PER_CREDIT`` hours back one credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with the
     figures; a draft may be saved while the lessons are being written.
     """
 
@@ -58,11 +58,12 @@ class CreditsBackedByWorkload(WagtailAdminPageForm):
         if "ects_credits" in self.fields:
             workload = self._workload()
             self.fields["ects_credits"].help_text = _(
-                "Designed workload now %(hours)s h (lessons %(lessons)s h, assignments %(assignments)s h): it "
-                "supports at most %(credits)s credits at %(per)s hours per credit."
+                "Designed workload now %(hours)s h (lessons %(lessons)s h, readings %(readings)s h, assignments "
+                "%(assignments)s h): it supports at most %(credits)s credits at %(per)s hours per credit."
             ) % {
                 "hours": workload.hours,
                 "lessons": workload.lesson_hours,
+                "readings": workload.reading_hours,
                 "assignments": workload.assignment_hours,
                 "credits": workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT),
                 "per": settings.KYKY_HOURS_PER_CREDIT,
@@ -86,8 +87,8 @@ class CreditsBackedByWorkload(WagtailAdminPageForm):
                     "ects_credits",
                     _(
                         "%(credits)s credits need at least %(needed)s hours of designed work; the published "
-                        "lessons and assignments add up to %(hours)s h, which supports %(supported)s credits. "
-                        "Add lessons or assignments, or lower the credits."
+                        "lessons, readings and assignments add up to %(hours)s h, which supports "
+                        "%(supported)s credits. Add lessons or assignments, or lower the credits."
                     )
                     % {
                         "credits": credits,

@@ -79,14 +79,19 @@ def _hours(minutes: int) -> Decimal:
 
 @dataclass(frozen=True)
 class Workload:
-    """A training's designed workload: what its lessons and assignments ask of a learner, in minutes."""
+    """A training's designed workload: what its lessons, readings and assignments ask of a learner, in minutes."""
 
     lesson_minutes: int
     assignment_minutes: int
+    reading_minutes: int = 0
 
     @property
     def minutes(self) -> int:
-        return self.lesson_minutes + self.assignment_minutes
+        return self.lesson_minutes + self.assignment_minutes + self.reading_minutes
+
+    @property
+    def reading_hours(self) -> Decimal:
+        return _hours(self.reading_minutes)
 
     @property
     def hours(self) -> Decimal:
@@ -115,6 +120,7 @@ def _workload(lessons: Iterable[LessonNode]) -> Workload:
     return Workload(
         lesson_minutes=sum(lesson.estimated_minutes for lesson in lessons),
         assignment_minutes=sum(lesson.assignment_minutes for lesson in lessons),
+        reading_minutes=sum(lesson.requirements.reading_minutes for lesson in lessons),
     )
 
 
@@ -197,7 +203,7 @@ class TrainingStructure:
 
 # Part of the cache key: raise it when the cached shape changes, so that a deploy never unpickles
 # a structure of the old shape (the content generation survives deploys).
-SHAPE = 3  # 2: lessons' requirements name their assignments; 3: parts and credits
+SHAPE = 4  # 2: lessons' requirements name their assignments; 3: parts and credits; 4: readings' minutes
 
 
 def structure_for(training) -> TrainingStructure:

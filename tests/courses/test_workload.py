@@ -6,6 +6,7 @@ import pytest
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 from wagtail.users.models import UserProfile
 
+from lms.courses.services import enrolment_create
 from lms.courses.structure import Workload, structure_for
 from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, assignment, text
 
@@ -102,3 +103,50 @@ def test_the_trainer_sees_the_workload_beside_the_credits(client, editor, traini
     html = client.get(f"/admin/pages/{training.pk}/edit/").content.decode()
     assert "27.0 h" in html
     assert "at most 1 credits" in html
+
+
+def reading(url="https://www.kela.fi/osasairauspaivaraha", minutes=45) -> dict:
+    return {
+        "type": "reading",
+        "id": "r1",
+        "value": {
+            "title": "Osasairauspäiväraha",
+            "publisher": "Kela",
+            "url": url,
+            "estimated_minutes": minutes,
+            "note": "Lue ehdot.",
+        },
+    }
+
+
+def test_external_readings_count_in_the_designed_workload(index):
+    training = TrainingPageFactory(parent=index)
+    LessonPageFactory(parent=ModulePageFactory(parent=training), estimated_minutes=30, body=[text(), reading()])
+    workload = structure_for(training).workload
+    assert (workload.lesson_minutes, workload.reading_minutes, workload.minutes) == (30, 45, 75)
+
+
+def test_a_reading_is_shown_with_its_publisher_time_and_a_link_that_cannot_reach_the_lesson_window(index, client):
+    training = TrainingPageFactory(parent=index)
+    lesson = LessonPageFactory(parent=ModulePageFactory(parent=training), body=[reading()])
+    learner = UserFactory()
+    enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    html = client.get(lesson.url).content.decode()
+    assert 'href="https://www.kela.fi/osasairauspaivaraha"' in html
+    assert 'rel="noopener noreferrer external"' in html
+    assert "Kela" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "http://example.com/plain", "data:text/html,<script>x</script>"]
+)
+def test_a_reading_address_that_is_not_https_is_refused(url):
+    from django.core.exceptions import ValidationError
+
+    from lms.courses.blocks import ReadingBlock
+
+    block = ReadingBlock()
+    value = block.to_python(reading(url=url)["value"])
+    with pytest.raises(ValidationError):
+        block.clean(value)
