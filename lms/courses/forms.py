@@ -49,8 +49,9 @@ class CreditsBackedByWorkload(WagtailAdminPageForm):
 
     The workload is what the published lessons (their estimated minutes), external readings (their
     estimated minutes) and assignments (their estimated hours) ask, from the training's structure;
-    ``KYKY_HOURS_PER_CREDIT`` hours back one credit (27 by default, as in TTL's own trainings). Publishing more credits is refused with the
-    figures; a draft may be saved while the lessons are being written.
+    ``KYKY_HOURS_PER_CREDIT`` hours back one credit (27 by default, as in TTL's own trainings).
+    Publishing more credits is refused with the figures; a draft may be saved while the lessons are
+    being written.
     """
 
     def __init__(self, *args, **kwargs):
