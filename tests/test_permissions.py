@@ -92,6 +92,7 @@ ARGUMENTS = {
     "wagtail_serve (catalogue)": {"_0": "catalogue_path"},
     "wagtail_serve (training)": {"_0": "training_path"},
     "wagtail_serve (module)": {"_0": "module_path"},
+    "wagtail_serve (part)": {"_0": "part_path"},
     "wagtail_serve (lesson)": {"_0": "lesson_path"},
     "wagtail_serve (unpublished lesson)": {"_0": "draft_path"},
     "wagtailcore_authenticate_with_password": {"page_id": "restricted_page_id"},
@@ -384,6 +385,7 @@ def _build_scenario() -> Scenario:
     from tests.factories import (
         LessonPageFactory,
         ModulePageFactory,
+        PartPageFactory,
         TrainingIndexPageFactory,
         TrainingPageFactory,
         UserFactory,
@@ -418,6 +420,9 @@ def _build_scenario() -> Scenario:
     )
     LessonPageFactory(parent=module, slug="toinen", body=[text()])
     draft = LessonPageFactory(parent=module, slug="luonnos", body=[text()], live=False)
+    parted = TrainingPageFactory(parent=index, title="Koordinaattorikoulutus", slug="koordinaattori")
+    part = PartPageFactory(parent=parted, slug="osa-1", ects_credits=0)
+    LessonPageFactory(parent=ModulePageFactory(parent=part, slug="moduuli"), slug="oppitunti", body=[text()])
     restricted = TrainingPageFactory(parent=index, title="Suljettu", slug="suljettu")
     page_restriction = PageViewRestriction.objects.create(
         page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="salasana"
@@ -544,6 +549,7 @@ def _build_scenario() -> Scenario:
         "catalogue_path": path_of(index),
         "training_path": path_of(training),
         "module_path": path_of(module),
+        "part_path": path_of(part),
         "lesson_path": path_of(lesson),
         "draft_path": path_of(draft),
         "page_view_restriction_id": page_restriction.pk,
