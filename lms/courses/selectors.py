@@ -267,13 +267,19 @@ _PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
 # Every lesson's key and status, and the other columns only for the current lesson: the driver's
 # decoding of the others' timestamps and answers was a tenth of a lesson page.
 _PROGRESS_ALWAYS = {"id", "lesson_key", "status"}
+# The enrolment once, then one row per progress record: a join would repeat the enrolment's columns
+# on every record, and the driver decoded its four timestamps twenty times over on a lesson page.
 _WITH_PROGRESS = (
-    f"SELECT {rows.columns('e', _ENROLMENT_FIELDS)}, p.lesson_key = %s, "  # noqa: S608 (names)
+    f"SELECT {rows.columns('e', _ENROLMENT_FIELDS)}, FALSE, "  # noqa: S608 (names)
+    + ", ".join(["NULL"] * len(_PROGRESS_FIELDS))
+    + f" FROM {Enrolment._meta.db_table} e WHERE e.user_id = %s AND e.training_id = %s UNION ALL SELECT "
+    + ", ".join(["NULL"] * len(_ENROLMENT_FIELDS))
+    + ", p.lesson_key = %s, "
     + ", ".join(
         f"p.{f.column}" if f.name in _PROGRESS_ALWAYS else f"CASE WHEN p.lesson_key = %s THEN p.{f.column} END"
         for f in _PROGRESS_FIELDS
     )
-    + f" FROM {Enrolment._meta.db_table} e LEFT JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id "
+    + f" FROM {Enrolment._meta.db_table} e JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id "
     "WHERE e.user_id = %s AND e.training_id = %s"
 )
 _PROGRESS_ONLY_CURRENT = sum(1 for f in _PROGRESS_FIELDS if f.name not in _PROGRESS_ALWAYS)
@@ -286,8 +292,8 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UU
 
     ``(enrolment, statuses, record)``, or ``(None, {}, None)`` for someone not enrolled. A learner
     half-way through a training has dozens of progress rows; only the record of ``lesson_key`` is
-    made a model (the others' answers are never decoded). The join saves the round trip and the
-    Python of a second query on every lesson and training page.
+    made a model (the others' answers are never decoded). One statement (the enrolment, then its
+    records) saves the round trip and the Python of a second query on every lesson and training page.
     """
     if not user.is_authenticated:
         return None, {}, None
@@ -297,19 +303,22 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UU
     if lesson_key is not None:
         key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_WITH_PROGRESS, [key_param] * (1 + _PROGRESS_ONLY_CURRENT) + [user.pk, training_id])
+        cursor.execute(
+            _WITH_PROGRESS, [user.pk, training_id, *[key_param] * (1 + _PROGRESS_ONLY_CURRENT), user.pk, training_id]
+        )
         found = cursor.fetchall()
-    if not found:
-        return None, {}, None
     width = len(_ENROLMENT_FIELDS)
-    enrolment = rows.model(Enrolment, _ENROLMENT_FIELDS, found[0][:width])
+    head = next((row for row in found if row[0] is not None), None)  # the enrolment's own row
+    if head is None:
+        return None, {}, None
+    enrolment = rows.model(Enrolment, _ENROLMENT_FIELDS, head[:width])
     if training.pk == training_id:
         enrolment.training = training
     statuses, record = {}, None
     for row in found:
-        current, progress = row[width], row[width + 1 :]
-        if progress[0] is None:  # an enrolment with no progress yet
+        if row[0] is not None:
             continue
+        current, progress = row[width], row[width + 1 :]
         key = progress[_PROGRESS_KEY_AT]
         if key_converters:
             key = rows.converted([key], [key_converters])[0]
@@ -338,12 +347,7 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
     """The training page: the outline with the learner's progress and the prerequisites (one query)."""
     enrolment, statuses, _record = enrolment_with_progress(user=user, training=training)
     outline = _outlines([training], {training.translation_key: enrolment}, statuses, request)[training.pk]
-    index = live_trainings()
     language = language_of(training.locale_id)
-    required = [
-        index.by_key.get((key, language)) or index.by_key.get((key, default_language()))
-        for key in index.prerequisites.get(training.translation_key, ())
-    ]
     parts_completed([outline])
     structure = structure_for(training)
     return {
@@ -351,10 +355,44 @@ def training_overview(*, training: TrainingPage, user, request) -> dict:
         "workload": structure.workload,
         "credits": structure.stated_credits,
         "enrolment": enrolment,
-        "prerequisites": [page for page in required if page is not None],
+        "prerequisites": prerequisite_links(training=training, language=language),
         "needs_key": training.enrolment_mode == EnrolmentMode.KEY,
         "by_invitation": training.enrolment_mode == EnrolmentMode.INVITATION,
     }
+
+
+@dataclass(frozen=True)
+class PrerequisiteLink:
+    """A training, or a part of one, to complete first: its title and page in the reader's language where
+    it has one, else in the default language (``lang`` then says which)."""
+
+    title: str
+    url: str
+    lang: str = ""
+    training_title: str = ""  # a part's training
+
+
+def prerequisite_links(*, training: TrainingPage, language: str) -> list[PrerequisiteLink]:
+    """``training``'s prerequisites as links, from the cached index and structures: no query per prerequisite."""
+    index = live_trainings()
+    required = index.prerequisites.get(training.translation_key, ())
+    if not required:
+        return []
+    default = default_language()
+    structures = structures_for(index.by_key[key, default] for key, _part in required if (key, default) in index.by_key)
+    links = []
+    for training_key, part_key in required:
+        structure = structures.get(training_key)
+        if structure is None or default not in structure.pages:
+            continue
+        own = structure.pages.get(language) or structure.pages[default]
+        node = structure.part(part_key) if part_key else None
+        if part_key and node is None:
+            continue  # the part is not live
+        ref = structure.page(node, language) if node else own
+        lang = ref.language if ref.language != language else ""
+        links.append(PrerequisiteLink(ref.title, ref.url, lang, own.title if node else ""))
+    return links
 
 
 def part_overview(*, part, user, request, language: str | None = None) -> dict:
