@@ -30,7 +30,8 @@ H5P_ORIGIN = "http://player.testserver"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "player.testserver"]  # noqa: F405
 # On SQLite, browser tests share the database between the test and the live server's thread. An
 # in-memory database in shared-cache mode fails at once with "table is locked" where a file waits
-# for the other connection (the 20 s timeout), so the test database is a file.
+# for the other connection (the 20 s timeout), so the test database is a file: one per test run
+# (the process id), so that two runs side by side never write into each other's database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
