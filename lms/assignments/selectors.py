@@ -7,7 +7,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from lms.courses.models import TrainingPage
-from lms.courses.structure import structures_for
+from lms.courses.structure import live_trainings, structures_for
 from lms.organisations.models import CohortLearner
 
 from .enums import Grading, QueueState, SubmissionStatus
@@ -51,7 +51,11 @@ def rounds_for(enrolment, lesson_key) -> dict[str, list[Submission]]:
 def review_queue(
     reviewer, *, state: str = QueueState.WAITING, cohort_id: int | None = None, assignment: tuple | None = None
 ) -> QuerySet[Submission]:
-    """A reviewer's queue, oldest waiting first; the learner and their cohort joined in, no query per row."""
+    """A reviewer's queue, oldest waiting first: narrow, to count and page through (``queue_page`` reads a page).
+
+    Joining the learner, the training page and the reviewers into the query that pages through
+    500 rounds made PostgreSQL plan an eight-table join (37 ms) and sort 500 wide rows for 25.
+    """
     now = timezone.now()
     rounds = reviewable(reviewer).exclude(status=SubmissionStatus.DRAFT)
     if state == QueueState.WAITING:
@@ -70,9 +74,20 @@ def review_queue(
     if assignment is not None:
         rounds = rounds.filter(lesson_key=assignment[0], block_id=assignment[1])
     order = "submitted_at" if state in (QueueState.WAITING, QueueState.IN_REVIEW) else "-decided_at"
-    return rounds.select_related("enrolment__user", "enrolment__training", "claimed_by", "reviewer").order_by(
-        order, "pk"
-    )
+    return rounds.order_by(order, "pk")
+
+
+def queue_page(ids, *, language: str) -> list["QueueRow"]:
+    """The rows of one page of the queue, in its order: one query for the rounds with their learners, one
+    for the cohorts; the training pages from the cached index of live trainings."""
+    ids = list(ids)
+    found = {
+        s.pk: s
+        for s in Submission.objects.filter(pk__in=ids)
+        .select_related("enrolment__user", "claimed_by", "reviewer")
+        .defer("text", "rubric")
+    }
+    return queue_rows([found[pk] for pk in ids if pk in found], language=language)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,10 @@ class QueueRow:
 def queue_rows(submissions, *, language: str) -> list[QueueRow]:
     """The page's rounds with their lesson, assignment and cohort named: one query for the cohorts."""
     submissions = list(submissions)
+    live = live_trainings().by_id
+    for submission in submissions:
+        if submission.enrolment.training_id in live:
+            submission.enrolment.training = live[submission.enrolment.training_id]  # else read: an unpublished one
     structures = structures_for([s.enrolment.training for s in submissions])
     places = {
         (place.user_id, place.cohort.training_id): place

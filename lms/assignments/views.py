@@ -105,8 +105,8 @@ def queue(request):
     rounds = selectors.review_queue(
         request.user, state=state, cohort_id=cohort_id, assignment=(lesson_key, block_id) if lesson_key else None
     )
-    page = Paginator(rounds, PER_PAGE).get_page(request.GET.get("p"))
-    rows = selectors.queue_rows(page.object_list, language=request.LANGUAGE_CODE)
+    page = Paginator(rounds.values_list("pk", flat=True), PER_PAGE).get_page(request.GET.get("p"))
+    rows = selectors.queue_page(page.object_list, language=request.LANGUAGE_CODE)
     return render(
         request,
         "assignments/queue.html",
