@@ -575,12 +575,18 @@ def dashboard(*, user, language: str, request) -> list[Outline]:
     return [outlines[t.pk] for t in trainings]
 
 
+def _part_title(training, part_key) -> str:
+    structure = structure_for(training)
+    part = structure.part(part_key)
+    return structure.page(part, structure.default_language).title if part else str(part_key)
+
+
 def personal_data(user) -> list[dict]:
     """The user's enrolments, progress, answers and reflections, for their data export."""
     enrolments = (
         Enrolment.objects.filter(user=user)
         .select_related("training")
-        .prefetch_related("lesson_progress", "module_completions")
+        .prefetch_related("lesson_progress", "module_completions", "part_completions")
     )
     titles = dict(
         LessonPage.objects.filter(
@@ -595,6 +601,14 @@ def personal_data(user) -> list[dict]:
             "enrolled_at": e.enrolled_at.isoformat(),
             "completed_at": e.completed_at.isoformat() if e.completed_at else None,
             "modules_completed": [m.completed_at.isoformat() for m in e.module_completions.all()],
+            "parts_completed": [
+                {
+                    "part": _part_title(e.training, p.part_key),
+                    "completed_at": p.completed_at.isoformat(),
+                    "grade": p.grade,
+                }
+                for p in e.part_completions.all()
+            ],
             "lessons": [
                 {
                     "lesson": titles.get(p.lesson_key, str(p.lesson_key)),

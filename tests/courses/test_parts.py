@@ -162,3 +162,16 @@ def test_a_training_claiming_more_credits_than_its_workload_states_only_what_it_
     assert structure.parts[0].credits == 5
     assert structure.parts[0].stated_credits == 0
     assert structure.stated_credits == 0
+
+
+def test_the_learners_data_export_names_the_parts_they_completed_and_their_grades(parted):
+    from lms.courses.selectors import personal_data
+
+    learner = UserFactory()
+    enrolment = services.enrolment_create(user=learner, training=parted)
+    first = structure_for(parted).parts[0]
+    pages = {p.translation_key: p for p in LessonPage.objects.live().descendant_of(parted)}
+    open_lessons(enrolment, [pages[lesson.key] for lesson in first.lessons])
+    [exported] = personal_data(learner)
+    assert exported["parts_completed"][0]["part"] == structure_for(parted).page(first, "fi").title
+    assert exported["parts_completed"][0]["grade"] == PASS
