@@ -4,16 +4,20 @@ Every lookup by id goes through ``cohort_for``/``import_for``, which return 404 
 outside the user's organisations, so another organisation's id reveals nothing.
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, FilteredRelation, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lms.certificates.models import Certificate
-from lms.courses.models import Enrolment, LessonProgress
+from lms.courses.enums import PASS
+from lms.courses.models import Enrolment, LessonProgress, PartCompletion
 from lms.courses.structure import Progress, structure_for
 
 from .enums import OrganisationKind, Role
@@ -131,6 +135,50 @@ def invitations_for(cohort: Cohort, limit: int = 50) -> list[CohortInvitation]:
     return list(cohort.invitations.order_by("-created_at")[:limit])
 
 
+def grade_text(grade: str) -> str:
+    """A part's grade as staff read it: "Passed", or "Grade 4" on the 0-5 scale."""
+    return _("Passed") if grade == PASS else _("Grade %(grade)s") % {"grade": grade}
+
+
+@dataclass
+class PartCell:
+    """A learner's standing in one part: lessons done, their module cells, and the grade and certificate once done."""
+
+    done: int
+    total: int
+    modules: list  # (done, total, average score or None) per module of the part
+    grade: str = ""  # PartCompletion.grade; empty until the part is completed
+    certificate: Certificate | None = None
+
+    @property
+    def grade_label(self) -> str:
+        return grade_text(self.grade) if self.grade else ""
+
+
+@dataclass
+class PartColumn:
+    """The head of a part's columns: its title in the viewer's language, its credits and its modules' titles."""
+
+    title: str
+    credits: Decimal
+    modules: list[str]
+
+    @property
+    def span(self) -> int:
+        return len(self.modules) + 1  # its modules and its result
+
+
+@dataclass
+class Columns:
+    modules: list[str]  # every module's title, in order
+    parts: list[PartColumn] = field(default_factory=list)  # empty for a training without parts
+
+    @property
+    def width(self) -> int:
+        """How many columns a row has: learner, student number, progress, last activity and certificate, and these."""
+        return 5 + len(self.modules) + len(self.parts)
+
+
 @dataclass
 class LearnerRow:
     place: CohortLearner
@@ -138,18 +186,20 @@ class LearnerRow:
     modules: list  # (done, total, average score or None) per module, in module order
     done: int
     total: int
-    certificate: object = None
+    certificate: object = None  # of the whole training
+    parts: list[PartCell] = field(default_factory=list)  # per part, in order; empty without parts
 
     @property
     def percent(self) -> int:
         return self.done * 100 // self.total if self.total else 0
 
 
-def cohort_table(cohort: Cohort, places, language: str) -> tuple[list, list[LearnerRow]]:
-    """Module titles in ``language`` and, for the given page of learners, their completion per module.
+def cohort_table(cohort: Cohort, places, language: str) -> tuple[Columns, list[LearnerRow]]:
+    """Column heads in ``language`` and, for the given page of learners, their completion per module and part.
 
-    The modules and lessons come from the training's cached structure; three queries whatever the
-    size of the training and the page.
+    The modules, lessons and parts come from the training's cached structure; three queries whatever
+    the size of the training and the page, four for a training with parts (their grades). The
+    certificates of the training and of its parts come in the same query.
     """
     structure = structure_for(cohort.training)
     module_of = {lesson.key: module.key for module in structure.modules for lesson in module.lessons}
@@ -158,40 +208,79 @@ def cohort_table(cohort: Cohort, places, language: str) -> tuple[list, list[Lear
         e.user_id: e
         for e in Enrolment.objects.filter(training=cohort.training, user_id__in=[p.user_id for p in places])
     }
+    enrolment_ids = [e.pk for e in enrolments.values()]
     statuses: dict[int, dict] = {}
     scores: dict[int, dict[object, list[int]]] = {}
     for enrolment_id, lesson_key, status, score in LessonProgress.objects.filter(
-        enrolment__in=list(enrolments.values())
+        enrolment_id__in=enrolment_ids
     ).values_list("enrolment_id", "lesson_key", "status", "score"):
         statuses.setdefault(enrolment_id, {})[lesson_key] = status
         if score is not None and lesson_key in module_of:
             scores.setdefault(enrolment_id, {}).setdefault(module_of[lesson_key], []).append(score)
     certificates = {
-        c.enrolment_id: c
-        for c in Certificate.objects.filter(enrolment__in=list(enrolments.values()), revoked_at__isnull=True)
+        (c.enrolment_id, c.part_key): c
+        for c in Certificate.objects.filter(enrolment_id__in=enrolment_ids, revoked_at__isnull=True)
     }
+    grades = _part_grades(structure, enrolment_ids)
     rows = []
     for place in places:
         enrolment = enrolments.get(place.user_id)
-        progress = Progress(structure, statuses.get(enrolment.pk, {}) if enrolment else {})
-        marks = scores.get(enrolment.pk, {}) if enrolment else {}
-        per_module = []
+        pk = enrolment.pk if enrolment else None
+        progress = Progress(structure, statuses.get(pk, {}))
+        marks = scores.get(pk, {})
+        cells = {}
         for module in structure.modules:
             counted = progress.module(module)
             mark = marks.get(module.key)
-            per_module.append((counted.done, counted.total, sum(mark) // len(mark) if mark else None))
+            cells[module.key] = (counted.done, counted.total, sum(mark) // len(mark) if mark else None)
+        parts = []
+        for part in structure.parts:
+            counted = progress.part(part)
+            parts.append(
+                PartCell(
+                    done=counted.done,
+                    total=counted.total,
+                    modules=[cells[module.key] for module in part.modules],
+                    grade=grades.get((pk, part.key), ""),
+                    certificate=certificates.get((pk, part.key)),
+                )
+            )
         training = progress.training
         rows.append(
             LearnerRow(
                 place=place,
                 enrolment=enrolment,
-                modules=per_module,
-                certificate=certificates.get(enrolment.pk) if enrolment else None,
+                modules=list(cells.values()),
+                certificate=certificates.get((pk, None)),
                 done=training.done,
                 total=training.total,
+                parts=parts,
             )
         )
-    return [structure.page(module, language).title for module in structure.modules], rows
+    columns = Columns(
+        modules=[structure.page(module, language).title for module in structure.modules],
+        parts=[
+            PartColumn(
+                title=structure.page(part, language).title,
+                credits=part.stated_credits,
+                modules=[structure.page(module, language).title for module in part.modules],
+            )
+            for part in structure.parts
+        ],
+    )
+    return columns, rows
+
+
+def _part_grades(structure, enrolment_ids) -> dict[tuple[int, uuid.UUID], str]:
+    """The grades of the parts the enrolments completed, by (enrolment, part): one query, none without parts."""
+    if not structure.parts or not enrolment_ids:
+        return {}
+    return {
+        (enrolment_id, part_key): grade
+        for enrolment_id, part_key, grade in PartCompletion.objects.filter(enrolment_id__in=enrolment_ids).values_list(
+            "enrolment_id", "part_key", "grade"
+        )
+    }
 
 
 FILTERS = ("not_started", "in_progress", "stalled", "completed")
@@ -202,11 +291,38 @@ SORTS = {
 }
 
 
+PART_DONE, PART_OPEN = "part_done", "part_open"
+
+
+def part_filters(cohort: Cohort, language: str) -> list[tuple[str, str]]:
+    """The cohort page's filters by part, as (value, label): who has each part approved, who not yet."""
+    structure = structure_for(cohort.training)
+    filters = []
+    for part in structure.parts:
+        title = structure.page(part, language).title
+        filters.append((f"{PART_DONE}:{part.key}", _("%(part)s: approved") % {"part": title}))
+        filters.append((f"{PART_OPEN}:{part.key}", _("%(part)s: not approved yet") % {"part": title}))
+    return filters
+
+
+def _part_filter(status: str) -> tuple[str, uuid.UUID] | None:
+    """``part_done:<part key>`` or ``part_open:<part key>`` read, or None for anything else."""
+    kind, _colon, key = status.partition(":")
+    if kind not in {PART_DONE, PART_OPEN}:
+        return None
+    try:
+        return kind, uuid.UUID(key)
+    except ValueError:
+        return None
+
+
 def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, sort: str = "name"):
     """The cohort's learners, filtered by where they are and sorted, as one query to paginate.
 
     Each learner's enrolment in the cohort's training is joined once (``FilteredRelation``), not
-    looked up per learner: a learner has started when they have opened a lesson.
+    looked up per learner: a learner has started when they have opened a lesson. A part is approved
+    when its completion is recorded (with its grade), which for an assessed part waits for the
+    teachers' approval of its assignments.
     """
     places = (
         cohort.learners.select_related("user")
@@ -228,6 +344,14 @@ def cohort_places(cohort: Cohort, *, status: str = "", stalled_days: int = 14, s
         places = places.annotate(seen=Coalesce("last_activity", "added_at")).filter(
             Q(completed_at__isnull=True) & Q(seen__lt=since)
         )
+    elif (by_part := _part_filter(status)) is not None:
+        kind, part_key = by_part
+        approved = Exists(
+            PartCompletion.objects.filter(
+                enrolment__user_id=OuterRef("user_id"), enrolment__training_id=cohort.training_id, part_key=part_key
+            )
+        )
+        places = places.filter(approved if kind == PART_DONE else ~approved)
     return places.order_by(*SORTS.get(sort, SORTS["name"]))
 
 

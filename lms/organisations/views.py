@@ -41,8 +41,9 @@ def cohort_list(request):
 @login_required
 def cohort_detail(request, cohort_id: int):
     cohort = selectors.cohort_for(request.user, cohort_id)
+    part_filters = selectors.part_filters(cohort, request.LANGUAGE_CODE)
     status = request.GET.get("status", "")
-    status = status if status in selectors.FILTERS else ""
+    status = status if status in selectors.FILTERS or status in dict(part_filters) else ""
     sort = request.GET.get("sort", "name")
     sort = sort if sort in selectors.SORTS else "name"
     try:
@@ -51,7 +52,7 @@ def cohort_detail(request, cohort_id: int):
         days = 14
     places = selectors.cohort_places(cohort, status=status, stalled_days=days, sort=sort)
     page = Paginator(places, 50).get_page(request.GET.get("p"))
-    modules, rows = selectors.cohort_table(cohort, page.object_list, request.LANGUAGE_CODE)
+    columns, rows = selectors.cohort_table(cohort, page.object_list, request.LANGUAGE_CODE)
     return render(
         request,
         "organisations/cohort_detail.html",
@@ -59,11 +60,12 @@ def cohort_detail(request, cohort_id: int):
             "cohort": cohort,
             "training": live_trainings().localised(cohort.training, request.LANGUAGE_CODE),
             "closed": cohort.closed_because(),
-            "modules": modules,
+            "columns": columns,
             "rows": rows,
             "page": page,
             # What the form shows as chosen, and what every paging link carries.
             "status": status,
+            "part_filters": part_filters,
             "sort": sort,
             "days": days,
             "filters": urlencode({"status": status, "days": days, "sort": sort}),
