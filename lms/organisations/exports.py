@@ -14,13 +14,17 @@ locale and no program or person reads the wrong way round.
 import csv
 import datetime
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms.certificates.codes import display
 from lms.certificates.models import Certificate
+from lms.courses.enums import PASS
+from lms.courses.models import PartCompletion
+from lms.courses.structure import structure_for
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -30,22 +34,32 @@ def safe(value) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
-def export_rows(cohort) -> tuple[list[str], list[list]]:
+def export_rows(cohort, language: str) -> tuple[list[str], list[list]]:
     """Header and rows for every learner of the cohort (three queries, whatever its size).
 
     Each learner's enrolment in the training is joined once, as on the cohort page (a learner has
     at most one), rather than looked up twice per learner by correlated subqueries.
+
+    A training in parts is exported one row per learner and part, each with the part's own name,
+    credits and grade: registries such as Peppi and Sisu record a completion per course, and each
+    part is the course a university runs (the coordinator training's two 5-credit courses), so a
+    registrar imports or keys in one row per completion and filters out the rows still empty.
+    A training without parts keeps one row per learner, with the cohort's credits.
     """
-    places = (
+    places = list(
         cohort.learners.select_related("user")
         .annotate(own=FilteredRelation("user__enrolments", condition=Q(user__enrolments__training=cohort.training)))
         .annotate(completed_at=F("own__completed_at"), enrolment_id=F("own__id"))
         .order_by("user__certificate_name", "user__email")
     )
-    places = list(places)
+    structure = structure_for(cohort.training)
+    training = structure.page(structure, language).title
+    enrolment_ids = [p.enrolment_id for p in places if p.enrolment_id]
+    if structure.parts:
+        return _part_rows(structure, places, enrolment_ids, training, language)
     codes = dict(
         Certificate.objects.filter(
-            enrolment_id__in=[p.enrolment_id for p in places if p.enrolment_id], revoked_at__isnull=True
+            enrolment_id__in=enrolment_ids, part_key__isnull=True, revoked_at__isnull=True
         ).values_list("enrolment_id", "code")
     )
     header = [
@@ -62,16 +76,86 @@ def export_rows(cohort) -> tuple[list[str], list[list]]:
         code = codes.get(place.enrolment_id, "")
         rows.append(
             [
-                safe(place.student_number),
-                safe(place.user.display_name),
-                safe(place.user.email),
-                safe(cohort.training.title),
+                *_person(place),
+                safe(training),
                 cohort.credits.normalize() if place.completed_at else "",
                 timezone.localdate(place.completed_at) if place.completed_at else "",  # the day in Finland
-                "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else "",
+                display(code) if code else "",
             ]
         )
     return header, rows
+
+
+def _person(place) -> list[str]:
+    return [safe(place.student_number), safe(place.user.display_name), safe(place.user.email)]
+
+
+def _part_rows(structure, places, enrolment_ids, training: str, language: str) -> tuple[list[str], list[list]]:
+    """One row per learner and part: credits, grade, day and certificate once the part is completed.
+
+    The credits are those the part's certificate states where one is in force (frozen when it was
+    issued), else those its published version supports now (``PartNode.stated_credits``), which is
+    what the certificate being issued will state.
+    """
+    completions = {
+        (enrolment_id, part_key): (grade, completed_at)
+        for enrolment_id, part_key, grade, completed_at in PartCompletion.objects.filter(
+            enrolment_id__in=enrolment_ids
+        ).values_list("enrolment_id", "part_key", "grade", "completed_at")
+    }
+    certificates = {
+        (enrolment_id, part_key): (code, stated)
+        for enrolment_id, part_key, code, stated in Certificate.objects.filter(
+            enrolment_id__in=enrolment_ids, part_key__isnull=False, revoked_at__isnull=True
+        ).values_list("enrolment_id", "part_key", "code", "facts__ects_credits")
+    }
+    header = [
+        _("Student number"),
+        _("Name"),
+        _("E-mail"),
+        _("Training"),
+        _("Part"),
+        _("Credits"),
+        _("Grade"),
+        _("Completed on"),
+        _("Certificate code"),
+    ]
+    titles = [safe(structure.page(part, language).title) for part in structure.parts]
+    rows = []
+    for place in places:
+        person = _person(place)
+        for part, title in zip(structure.parts, titles, strict=True):
+            grade, completed_at = completions.get((place.enrolment_id, part.key), ("", None))
+            code, stated = certificates.get((place.enrolment_id, part.key), ("", None))
+            rows.append(
+                [
+                    *person,
+                    safe(training),
+                    title,
+                    _credits(stated, part.stated_credits) if completed_at else "",
+                    _grade(grade),
+                    timezone.localdate(completed_at) if completed_at else "",  # the day in Finland
+                    display(code) if code else "",
+                ]
+            )
+    return header, rows
+
+
+def _credits(stated, supported: Decimal) -> Decimal:
+    """The credits a part's certificate states (text in its facts), else what the part supports now."""
+    try:
+        return Decimal(str(stated)).normalize() if stated not in (None, "") else supported.normalize()
+    except InvalidOperation:
+        return supported.normalize()
+
+
+def _grade(grade: str):
+    """ "Passed" in the registrar's language, a number on the 0-5 scale (a number cell in Excel)."""
+    if not grade:
+        return ""
+    if grade == PASS:
+        return _("Passed")
+    return int(grade) if grade.isdigit() else safe(grade)
 
 
 def csv_cell(value):

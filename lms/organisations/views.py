@@ -117,7 +117,7 @@ def cohort_export(request, cohort_id: int, fmt: str):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     cohort = selectors.cohort_for(request.user, cohort_id)
-    header, rows = exports.export_rows(cohort)
+    header, rows = exports.export_rows(cohort, request.LANGUAGE_CODE)
     if fmt == "xlsx":
         data = exports.as_xlsx(header, rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
