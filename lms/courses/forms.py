@@ -108,6 +108,13 @@ class PartPageForm(CreditsBackedByWorkload):
 class TrainingPageForm(CreditsBackedByWorkload):
     """Also: the rule on H5P-completed lessons, and a training holds modules or parts, not both."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The inline's new rows do not know their training until saved; their clean() needs it to
+        # refuse the training itself or one of its own parts as a prerequisite.
+        for form in self.formsets["prerequisites"].forms if "prerequisites" in self.formsets else ():
+            form.instance.training = self.instance
+
     def clean(self):
         cleaned = super().clean()
         if publishing(self.data) and self.instance.pk:

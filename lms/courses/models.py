@@ -136,16 +136,58 @@ class TrainingPage(CachedViewRestrictions, Page):
 
 
 class TrainingPrerequisite(Orderable):
+    """What a learner must have completed before enrolling: another training, or a part of one."""
+
     training = ParentalKey(TrainingPage, on_delete=models.CASCADE, related_name="prerequisites")
     required_training = models.ForeignKey(
-        TrainingPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("required training")
+        TrainingPage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("required training"),
+    )
+    required_part = models.ForeignKey(
+        "courses.PartPage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("required part"),
+        help_text=_("Instead of a whole training, a part of another training: completing that part is enough."),
     )
 
-    panels = [FieldPanel("required_training")]
+    panels = [FieldPanel("required_training"), FieldPanel("required_part")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("prerequisite")
         verbose_name_plural = _("prerequisites")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(required_training__isnull=False, required_part__isnull=True)
+                | models.Q(required_training__isnull=True, required_part__isnull=False),
+                name="trainingprerequisite_training_or_part",
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.required_training_id is None and self.required_part_id is None:
+            raise ValidationError(_("Choose the training, or the part of a training, that must be completed first."))
+        if self.required_training_id is not None and self.required_part_id is not None:
+            raise ValidationError(
+                _("Choose a training or a part of a training, not both: each prerequisite names one of them.")
+            )
+        # The training is known once the inline's form gives it (TrainingPageForm) or the row is saved.
+        if not (self.training_id or self._meta.get_field("training").is_cached(self)):
+            return
+        training = self.training
+        if self.required_training_id and self.required_training.translation_key == training.translation_key:
+            raise ValidationError({"required_training": _("A training cannot be its own prerequisite.")})
+        if self.required_part_id and self.required_part.get_parent().translation_key == training.translation_key:
+            raise ValidationError(
+                {"required_part": _("A part of this training cannot be its prerequisite: choose a part of another.")}
+            )
 
 
 class PartPage(CachedViewRestrictions, Page):
