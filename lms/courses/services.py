@@ -30,7 +30,16 @@ from .enums import (
     LessonStatus,
     QuestionKind,
 )
-from .models import Enrolment, LessonPage, LessonProgress, ModuleCompletion, PartCompletion, TrainingPage, canonical
+from .models import (
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    ModuleCompletion,
+    PartCompletion,
+    PartPage,
+    TrainingPage,
+    canonical,
+)
 from .selectors import enrolment_in
 from .signals import part_completed, training_completed
 from .structure import LessonNode, PartNode, Progress, structure_for, training_of
@@ -46,19 +55,32 @@ class AnswerError(Exception):
     """An answer or reflection that cannot be recorded; the message is shown to the learner."""
 
 
-def missing_prerequisites(*, user, training: TrainingPage) -> list[TrainingPage]:
-    """The trainings ``user`` must complete before enrolling in ``training``."""
-    required = [p.required_training for p in training.prerequisites.select_related("required_training")]
+def missing_prerequisites(*, user, training: TrainingPage) -> list[TrainingPage | PartPage]:
+    """The trainings, and parts of trainings, ``user`` must complete before enrolling in ``training``.
+
+    A training counts once an enrolment of theirs in it is completed; a part, once an enrolment of
+    theirs records its completion (by translation key: every language version is the same part).
+    """
+    required = [
+        p.required_part or p.required_training
+        for p in training.prerequisites.select_related("required_training", "required_part")
+    ]
     if not required:
         return []
-    done = set(
-        Enrolment.objects.filter(
-            user=user,
-            completed_at__isnull=False,
-            training__translation_key__in=[t.translation_key for t in required],
-        ).values_list("training__translation_key", flat=True)
-    )
-    return [t for t in required if t.translation_key not in done]
+    trainings = [page.translation_key for page in required if isinstance(page, TrainingPage)]
+    parts = [page.translation_key for page in required if isinstance(page, PartPage)]
+    done = set()
+    if trainings:
+        done |= set(
+            Enrolment.objects.filter(
+                user=user, completed_at__isnull=False, training__translation_key__in=trainings
+            ).values_list("training__translation_key", flat=True)
+        )
+    if parts:
+        done |= set(
+            PartCompletion.objects.filter(enrolment__user=user, part_key__in=parts).values_list("part_key", flat=True)
+        )
+    return [page for page in required if page.translation_key not in done]
 
 
 def enrolment_create(
@@ -80,8 +102,7 @@ def enrolment_create(
             raise EnrolmentError(_("The enrolment key is not right. Check it and try again."))
     missing = missing_prerequisites(user=user, training=training)
     if missing:
-        titles = ", ".join(_localised_title(t) for t in missing)
-        raise EnrolmentError(_("Complete this training first: %(titles)s.") % {"titles": titles})
+        raise EnrolmentError(_prerequisites_refusal(missing))
     with transaction.atomic():
         enrolment, created = Enrolment.objects.get_or_create(user=user, training=training)
         if created and notify:
@@ -100,6 +121,34 @@ def _key_matches(given: str, expected: str) -> bool:
 def _localised_title(page) -> str:
     translated = page.get_translations(inclusive=True).filter(locale__language_code=translation.get_language()).first()
     return (translated or page).title
+
+
+def _prerequisites_refusal(missing: list[TrainingPage | PartPage]) -> str:
+    """What to complete first, in the active language; a part is named with its training."""
+    if all(isinstance(page, TrainingPage) for page in missing):
+        titles = ", ".join(_localised_title(page) for page in missing)
+        return _("Complete this training first: %(titles)s.") % {"titles": titles}
+    names = []
+    for page in missing:
+        if isinstance(page, TrainingPage):
+            names.append(_localised_title(page))
+            continue
+        part_title, training_title = _part_titles(page)
+        names.append(_("%(part)s (part of %(training)s)") % {"part": part_title, "training": training_title})
+    return _("Complete first: %(titles)s.") % {"titles": ", ".join(names)}
+
+
+def _part_titles(part: PartPage) -> tuple[str, str]:
+    """A part's title and its training's in the active language, from the training's structure
+    (a part not translated yet is named in the default language); from the pages if not live."""
+    training = training_of(part)
+    structure = structure_for(training)
+    node = structure.part(part.translation_key)
+    language = translation.get_language()
+    if node is None:
+        return _localised_title(part), _localised_title(training)
+    own = structure.pages.get(language) or structure.pages[structure.default_language]
+    return structure.page(node, language).title, own.title
 
 
 def enrolment_notify(*, enrolment_id: int) -> bool:
