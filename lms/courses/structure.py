@@ -246,7 +246,8 @@ class Trainings:
 
     by_id: Mapping[int, TrainingPage]
     by_key: Mapping[tuple[uuid.UUID, str], TrainingPage]  # (translation key, language)
-    prerequisites: Mapping[uuid.UUID, tuple[uuid.UUID, ...]]  # training key -> required trainings' keys
+    # training key -> (required training's key, required part's key or None), as the default language's page says
+    prerequisites: Mapping[uuid.UUID, tuple[tuple[uuid.UUID, uuid.UUID | None], ...]]
 
     def localised(self, training: TrainingPage, language: str) -> TrainingPage:
         """``training`` in ``language`` where it is published, else as it is."""
@@ -262,20 +263,31 @@ def live_trainings() -> Trainings:
     def build_index() -> Trainings:
         pages = list(TrainingPage.objects.live().order_by("path"))
         by_id = {page.pk: page for page in pages}
-        prerequisites: dict[uuid.UUID, list[uuid.UUID]] = {}
-        for training_id, required_key in (
-            TrainingPrerequisite.objects.filter(training_id__in=by_id)
+        by_path = {page.path: page.translation_key for page in pages}  # a part's parent is its training
+        # The default-language pages' prerequisites are the rule, as ``enrolment_create`` applies them.
+        rule_pages = [page.pk for page in pages if language_of(page.locale_id) == default_language()]
+        prerequisites: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID | None]]] = {}
+        for training_id, required_key, part_key, part_path in (
+            TrainingPrerequisite.objects.filter(training_id__in=rule_pages)
             .order_by("sort_order")
-            .values_list("training_id", "required_training__translation_key")
+            .values_list(
+                "training_id",
+                "required_training__translation_key",
+                "required_part__translation_key",
+                "required_part__path",
+            )
         ):
-            prerequisites.setdefault(by_id[training_id].translation_key, []).append(required_key)
+            if part_key is not None:
+                required_key = by_path.get(part_path[: -PartPage.steplen])
+            if required_key is not None:  # None: the part's training is not live
+                prerequisites.setdefault(by_id[training_id].translation_key, []).append((required_key, part_key))
         return Trainings(
             by_id=by_id,
             by_key={(page.translation_key, language_of(page.locale_id)): page for page in pages},
             prerequisites={key: tuple(keys) for key, keys in prerequisites.items()},
         )
 
-    return generation.cached("live-trainings", build_index, immutable=True)
+    return generation.cached("live-trainings:2", build_index, immutable=True)  # 2: parts as prerequisites
 
 
 def live_lesson(pk: int) -> LessonPage | None:
