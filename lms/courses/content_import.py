@@ -24,8 +24,8 @@ from wagtail.models import Locale, Page
 
 from lms.cms.services import site_setup
 
-from .enums import CompletionRule, EnrolmentMode, QuestionKind
-from .models import LessonPage, ModulePage, TrainingIndexPage, TrainingPage, TrainingPrerequisite
+from .enums import CompletionRule, EnrolmentMode, Grading, QuestionKind
+from .models import LessonPage, ModulePage, PartPage, TrainingIndexPage, TrainingPage, TrainingPrerequisite
 from .permissions import trainers_group_ensure
 
 NAMESPACE = uuid.UUID("6f1c1b7e-3a52-4c38-9a0e-6b8f6f0d2a11")
@@ -34,6 +34,7 @@ SOURCE_LANGUAGE = settings.LANGUAGE_CODE
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORDERED = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+PREREQUISITE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)(?:/([a-z0-9]+(?:-[a-z0-9]+)*))?$")  # training[/part]
 ALLOWED_TAGS = {"p", "h3", "h4", "strong", "em", "ul", "ol", "li", "a", "blockquote", "br", "code", "hr"}
 TAG = re.compile(r"</?([a-zA-Z0-9]+)")
 INDEX_PAGES = {
@@ -82,7 +83,23 @@ def _construct_mapping(loader, node):
     return mapping
 
 
+class Sequence(list):
+    """A YAML list that remembers the line of each of its items."""
+
+    lines: list[int]
+
+    def line_of(self, index: int, default: int) -> int:
+        return self.lines[index] if 0 <= index < len(self.lines) else default
+
+
+def _construct_sequence(loader, node):
+    sequence = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 @dataclass
@@ -105,11 +122,29 @@ class ModuleSpec:
 
 
 @dataclass
-class TrainingSpec:
+class PartSpec:
     key: str
     structure: Source | None = None
     sources: dict[str, Source] = field(default_factory=dict)
     modules: list[ModuleSpec] = field(default_factory=list)
+
+
+@dataclass
+class TrainingSpec:
+    key: str
+    structure: Source | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
+    modules: list[ModuleSpec] = field(default_factory=list)  # a training without parts
+    parts: list[PartSpec] = field(default_factory=list)  # or one in parts, each with its modules
+
+    @property
+    def all_modules(self) -> list[ModuleSpec]:
+        return self.modules + [module for part in self.parts for module in part.modules]
+
+
+def is_part_folder(folder: Path) -> bool:
+    """A folder with ``part.yaml`` or a ``part.<language>.yaml`` is a part; any other, a module."""
+    return (folder / "part.yaml").exists() or any(folder.glob("part.*.yaml"))
 
 
 class Reader:
@@ -171,13 +206,47 @@ class Reader:
         for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
             match = ORDERED.match(sub.name)
             if not match:
-                self.problem(sub, 0, "a module folder is named NN-key, e.g. 01-tyokyky")
-                continue
-            spec.modules.append(self.read_module(sub, match.group(2)))
-        if not spec.modules:
+                self.problem(sub, 0, "a module (or part) folder is named NN-key, e.g. 01-tyokyky")
+            elif is_part_folder(sub):
+                spec.parts.append(self.read_part(sub, match.group(2)))
+            else:
+                spec.modules.append(self.read_module(sub, match.group(2)))
+        if spec.parts and spec.modules:
+            self.problem(folder, 0, "a training holds either modules or parts (folders with a part.yaml), not both")
+        elif not spec.modules and not spec.parts:
             self.problem(folder, 0, "a training needs at least one module")
-        self.check_unique([m.key for m in spec.modules], folder, "module key")
-        self.check_unique([lesson.key for m in spec.modules for lesson in m.lessons], folder, "lesson key")
+        modules = spec.all_modules  # keys are the training's: a module can move into a part and keep its key
+        self.check_unique([p.key for p in spec.parts], folder, "part key")
+        self.check_unique([m.key for m in modules], folder, "module key")
+        self.check_unique([lesson.key for m in modules for lesson in m.lessons], folder, "lesson key")
+        self.check_sibling_slugs(spec.modules)
+        self.check_sibling_slugs(spec.parts)
+        return spec
+
+    def read_part(self, folder: Path, key: str) -> PartSpec:
+        spec = PartSpec(key=key)
+        structure_path = folder / "part.yaml"
+        if structure_path.exists():
+            data = self.load(structure_path)
+            if data is not None:
+                spec.structure = Source(structure_path, data)
+                self.check_part_structure(spec.structure)
+        else:
+            self.problem(structure_path, 0, "missing file")
+        spec.sources = self.read_languages(folder, "part", self.check_part_texts)
+        for path in sorted(folder.glob("*.yaml")):
+            if not path.name.startswith("part."):
+                self.problem(path, 0, "a part folder holds part.yaml, part.<language>.yaml and its module folders")
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            match = ORDERED.match(sub.name)
+            if not match:
+                self.problem(sub, 0, "a module folder is named NN-key, e.g. 01-tyokyky")
+            elif is_part_folder(sub):
+                self.problem(sub, 0, "a part holds modules, not parts")
+            else:
+                spec.modules.append(self.read_module(sub, match.group(2)))
+        if not spec.modules:
+            self.problem(folder, 0, "a part needs at least one module")
         self.check_sibling_slugs(spec.modules)
         return spec
 
@@ -260,8 +329,7 @@ class Reader:
         if tags:
             self.problem(source.path, data.line_of(key), f"'{key}' uses markup that is not allowed: {sorted(tags)}")
 
-    def check_structure(self, source: Source) -> None:
-        self.fields(source, {"ects_credits", "workload_hours", "enrolment_mode"}, {"prerequisites"})
+    def credits(self, source: Source) -> None:
         data = source.data
         try:
             credits = Decimal(str(data.get("ects_credits")))
@@ -269,23 +337,8 @@ class Reader:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             self.problem(source.path, data.line_of("ects_credits"), "'ects_credits' must be a number from 0 to 300")
-        self.integer(source, "workload_hours", 0, 10_000)
-        if data.get("enrolment_mode") not in {EnrolmentMode.OPEN, EnrolmentMode.INVITATION}:
-            self.problem(
-                source.path,
-                data.line_of("enrolment_mode"),
-                "'enrolment_mode' must be open or invitation (set enrolment keys in the admin, not in files)",
-            )
-        prerequisites = data.get("prerequisites", [])
-        if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
-            self.problem(source.path, data.line_of("prerequisites"), "'prerequisites' must be a list of training keys")
 
-    def check_training_texts(self, source: Source) -> None:
-        self.fields(source, {"title", "slug", "summary", "learning_outcomes"}, {"audience"})
-        self.text(source, source.data, "title", max_length=255)
-        self.slug(source)
-        self.text(source, source.data, "summary")
-        self.text(source, source.data, "audience", required=False)
+    def outcomes(self, source: Source) -> None:
         outcomes = source.data.get("learning_outcomes")
         if (
             not isinstance(outcomes, list)
@@ -297,6 +350,46 @@ class Reader:
                 source.data.line_of("learning_outcomes"),
                 "'learning_outcomes' must be a list of texts of at most 500 characters",
             )
+
+    def check_structure(self, source: Source) -> None:
+        self.fields(source, {"ects_credits", "workload_hours", "enrolment_mode"}, {"prerequisites"})
+        data = source.data
+        self.credits(source)
+        self.integer(source, "workload_hours", 0, 10_000)
+        if data.get("enrolment_mode") not in {EnrolmentMode.OPEN, EnrolmentMode.INVITATION}:
+            self.problem(
+                source.path,
+                data.line_of("enrolment_mode"),
+                "'enrolment_mode' must be open or invitation (set enrolment keys in the admin, not in files)",
+            )
+        prerequisites = data.get("prerequisites", [])
+        if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
+            self.problem(
+                source.path,
+                data.line_of("prerequisites"),
+                "'prerequisites' must be a list of training keys or training-key/part-key",
+            )
+
+    def check_part_structure(self, source: Source) -> None:
+        self.fields(source, {"ects_credits", "grading"})
+        self.credits(source)
+        if source.data.get("grading") not in Grading.values:
+            self.problem(source.path, source.data.line_of("grading"), f"'grading' must be one of {Grading.values}")
+
+    def check_part_texts(self, source: Source) -> None:
+        self.fields(source, {"title", "slug", "learning_outcomes"}, {"intro"})
+        self.text(source, source.data, "title", max_length=255)
+        self.slug(source)
+        self.text(source, source.data, "intro", required=False)
+        self.outcomes(source)
+
+    def check_training_texts(self, source: Source) -> None:
+        self.fields(source, {"title", "slug", "summary", "learning_outcomes"}, {"audience"})
+        self.text(source, source.data, "title", max_length=255)
+        self.slug(source)
+        self.text(source, source.data, "summary")
+        self.text(source, source.data, "audience", required=False)
+        self.outcomes(source)
 
     def check_module_texts(self, source: Source) -> None:
         self.fields(source, {"title", "slug"}, {"intro"})
@@ -445,16 +538,32 @@ class Reader:
                     seen[slug] = source.path
 
     def check_prerequisites(self, trainings: list[TrainingSpec]) -> None:
-        keys = {t.key for t in trainings}
+        """Each prerequisite names another training, or a part of another training (``training/part``)."""
+        parts = {t.key: [p.key for p in t.parts] for t in trainings}
         for training in trainings:
             if training.structure is None:
                 continue
-            for key in training.structure.data.get("prerequisites") or []:
-                if key not in keys or key == training.key:
+            source = training.structure
+            items = source.data.get("prerequisites") or []
+            if not isinstance(items, list):
+                continue  # reported by check_structure
+            for n, item in enumerate(items):
+                line = items.line_of(n, source.data.line_of("prerequisites"))
+                if not isinstance(item, str):
+                    continue  # reported by check_structure
+                match = PREREQUISITE.match(item)
+                if match is None:
+                    self.problem(source.path, line, f"'{item}' is not a training key or training-key/part-key")
+                    continue
+                key, part = match.groups()
+                if key == training.key:
+                    self.problem(source.path, line, f"'{item}': a training or its own part cannot be its prerequisite")
+                elif key not in parts:
+                    self.problem(source.path, line, f"unknown prerequisite training '{key}'")
+                elif part is not None and part not in parts[key]:
+                    known = ", ".join(parts[key]) or "none"
                     self.problem(
-                        training.structure.path,
-                        training.structure.data.line_of("prerequisites"),
-                        f"unknown prerequisite training '{key}'",
+                        source.path, line, f"unknown part '{part}' of training '{key}' in '{item}' (its parts: {known})"
                     )
         self.check_sibling_slugs(trainings)
 
@@ -573,6 +682,7 @@ class Writer:
         self.report = Report()
         self.locales = {}
         self.created: set[int] = set()  # pages made in this run: their first revision is not an "update"
+        self.parts: dict[tuple[str, str], PartPage] = {}  # (training key, part key): the source language's page
 
     def run(self, trainings: list[TrainingSpec]) -> Report:
         homes = site_setup()
@@ -584,7 +694,8 @@ class Writer:
             for language in LANGUAGES:
                 pages[training.key][language] = self.training(training, language, indexes[language])
         for training in trainings:  # prerequisites point at pages that now all exist
-            required = [pages[key][SOURCE_LANGUAGE] for key in training.structure.data.get("prerequisites") or []]
+            named = [PREREQUISITE.match(item).groups() for item in training.structure.data.get("prerequisites") or []]
+            required = [self.parts[key, part] if part else pages[key][SOURCE_LANGUAGE] for key, part in named]
             for language in LANGUAGES:
                 self.prerequisites(pages[training.key][language], required)
         trainers_group_ensure()
@@ -653,24 +764,46 @@ class Writer:
         page = self.upsert(
             TrainingPage, index, translation_key("training", spec.key), language, values, streams=("learning_outcomes",)
         )
-        modules = []
-        for module in spec.modules:
-            data = module.sources[language].data
-            modules.append(
-                self.upsert(
-                    ModulePage,
-                    page,
-                    translation_key("module", spec.key, module.key),
-                    language,
-                    {"title": data["title"].strip(), "slug": data["slug"], "intro": (data.get("intro") or "").strip()},
-                )
-            )
-            lessons = []
-            for lesson in module.lessons:
-                lessons.append(self.lesson(spec, lesson, language, modules[-1]))
-            self.order(modules[-1], lessons)
-        self.order(page, modules)
+        if spec.parts:
+            children = [self.part(spec, part, language, page) for part in spec.parts]
+        else:
+            children = [self.module(spec, module, language, page) for module in spec.modules]
+        self.order(page, children)
         return TrainingPage.objects.get(pk=page.pk)
+
+    def part(self, training: TrainingSpec, spec: PartSpec, language: str, parent: TrainingPage) -> PartPage:
+        texts = spec.sources[language].data
+        structure = spec.structure.data
+        key = translation_key("part", training.key, spec.key)
+        values = {
+            "title": texts["title"].strip(),
+            "slug": texts["slug"],
+            "intro": (texts.get("intro") or "").strip(),
+            "learning_outcomes": [
+                {"type": "outcome", "value": outcome.strip(), "id": str(translation_key(str(key), "outcome", str(n)))}
+                for n, outcome in enumerate(texts["learning_outcomes"])
+            ],
+            "ects_credits": Decimal(str(structure["ects_credits"])).quantize(Decimal("0.1")),
+            "grading": structure["grading"],
+        }
+        page = self.upsert(PartPage, parent, key, language, values, streams=("learning_outcomes",))
+        self.order(page, [self.module(training, module, language, page) for module in spec.modules])
+        if language == SOURCE_LANGUAGE:
+            self.parts[training.key, spec.key] = page
+        return page
+
+    def module(self, training: TrainingSpec, spec: ModuleSpec, language: str, parent: Page) -> ModulePage:
+        """A module and its lessons; its key is the training's whether it stands in a part or not."""
+        data = spec.sources[language].data
+        page = self.upsert(
+            ModulePage,
+            parent,
+            translation_key("module", training.key, spec.key),
+            language,
+            {"title": data["title"].strip(), "slug": data["slug"], "intro": (data.get("intro") or "").strip()},
+        )
+        self.order(page, [self.lesson(training, lesson, language, page) for lesson in spec.lessons])
+        return page
 
     def lesson(self, training: TrainingSpec, spec: LessonSpec, language: str, module: ModulePage) -> LessonPage:
         data = spec.sources[language].data
@@ -685,11 +818,17 @@ class Writer:
         }
         return self.upsert(LessonPage, module, key, language, values, streams=("body",))
 
-    def prerequisites(self, page: TrainingPage, required: list[TrainingPage]) -> None:
-        current = list(page.prerequisites.order_by("sort_order").values_list("required_training_id", flat=True))
-        if current == [r.pk for r in required]:
+    def prerequisites(self, page: TrainingPage, required: list[TrainingPage | PartPage]) -> None:
+        wanted = [(None, r.pk) if isinstance(r, PartPage) else (r.pk, None) for r in required]
+        current = list(
+            page.prerequisites.order_by("sort_order").values_list("required_training_id", "required_part_id")
+        )
+        if current == wanted:
             return
-        page.prerequisites = [TrainingPrerequisite(required_training=r, sort_order=n) for n, r in enumerate(required)]
+        page.prerequisites = [
+            TrainingPrerequisite(required_training_id=training_id, required_part_id=part_id, sort_order=n)
+            for n, (training_id, part_id) in enumerate(wanted)
+        ]
         page.save_revision().publish()
         if page.pk not in self.created:
             self.report.updated += 1
