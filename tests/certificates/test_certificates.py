@@ -10,14 +10,14 @@ from django.core import mail
 from django.db import connection
 from pypdf import PdfReader
 
-from lms.certificates import services
+from lms.certificates import credentials, services
 from lms.certificates.codes import display, new_code, normalise
 from lms.certificates.models import Certificate
 from lms.certificates.tasks import issue_certificate, issue_missing_certificates
 from lms.courses import services as courses
 from lms.courses.models import LessonPage
+from tests.certificates.trainings import build_backed_training
 from tests.conftest import requires_postgres
-from tests.factories import build_training
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def complete(training, user, capture):
 
 @pytest.fixture
 def coordinator(index):
-    return build_training(index, title="Työkykykoordinaattorikoulutus", ects_credits=10, lessons=2)
+    return build_backed_training(index, title="Työkykykoordinaattorikoulutus", ects_credits=10, lessons=2)
 
 
 def test_completing_a_training_issues_one_certificate_and_mails_the_pdf(
@@ -59,6 +59,26 @@ def test_completing_a_training_issues_one_certificate_and_mails_the_pdf(
     issue_certificate.apply(args=[enrolment.pk])  # a second run changes nothing
     assert Certificate.objects.count() == 1
     assert len([m for m in mail.outbox if m.attachments]) == 1
+
+
+def test_a_training_claiming_more_credits_than_its_workload_supports_is_certified_for_what_it_supports(
+    index, learner, django_capture_on_commit_callbacks
+):
+    # published before the admin's rule (or by the content import): 10 credits on two lessons of 2025
+    # minutes, whose 67.5 hours support 2.5 credits at 27 hours a credit
+    training = build_backed_training(index, title="Lupaava koulutus", ects_credits=10, lessons=2, minutes=2025)
+    assert training.ects_credits == 10
+
+    enrolment = complete(training, learner, django_capture_on_commit_callbacks)
+
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.facts["ects_credits"] == "2.5"
+    assert certificate.facts["workload_hours"] == 68  # the designed 67.5 h, as the PDF says it: about 68 hours
+    assert certificate.credential["credentialSubject"]["achievement"]["creditsAvailable"] == 2.5
+    assert credentials.credential_verify(certificate.credential)["valid"] is True
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(certificate.pdf.open("rb").read())).pages)
+    assert "2,5 op" in text  # the learner reads Finnish
+    assert "10 op" not in text
 
 
 @requires_postgres

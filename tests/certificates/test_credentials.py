@@ -14,8 +14,8 @@ from lms.certificates import credentials, integrity, keys, services
 from lms.certificates.models import Certificate
 from lms.courses import services as courses
 from lms.courses.models import LessonPage
+from tests.certificates.trainings import build_backed_training
 from tests.conftest import SHARED
-from tests.factories import build_training
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def certificate(index, learner, django_capture_on_commit_callbacks):
-    training = build_training(index, title="Työkykykoordinaattorikoulutus", ects_credits=10, lessons=1)
+    training = build_backed_training(index, title="Työkykykoordinaattorikoulutus", ects_credits=10, lessons=1)
     enrolment = courses.enrolment_create(user=learner, training=training)
     with django_capture_on_commit_callbacks(execute=True):
         courses.lesson_open(enrolment=enrolment, lesson=LessonPage.objects.descendant_of(training).get())

@@ -12,7 +12,8 @@ from pypdf.generic import BooleanObject
 
 from lms.certificates import services
 from lms.courses.models import Enrolment
-from tests.factories import UserFactory, build_training
+from tests.certificates.trainings import build_backed_training
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def training(index):
-    return build_training(index, title="Työkyvyn tuki", ects_credits=Decimal("2.5"), lessons=1)
+    return build_backed_training(index, title="Työkyvyn tuki", ects_credits=Decimal("2.5"), lessons=1)
 
 
 def issued_pdf(training, language: str) -> tuple[PdfReader, str]:
