@@ -8,6 +8,7 @@ second one impossible), and every run finishes what is missing (the PDF, the e-m
 from __future__ import annotations
 
 import logging
+import uuid
 
 import segno
 from django.conf import settings
@@ -79,6 +80,7 @@ def facts_freeze(enrolment: Enrolment, language: str, part_key=None) -> dict:
     page declares, never more than its designed workload backs. The workload is the designed one.
     A part's certificate names the training and the part, with the part's credits and grade.
     """
+    part_key = _part_key(part_key)
     canonical = enrolment.training
     structure = structure_for(canonical)
     training = _in_language(TrainingPage, canonical.translation_key, language, canonical)
@@ -117,6 +119,11 @@ def facts_freeze(enrolment: Enrolment, language: str, part_key=None) -> dict:
     return facts
 
 
+def _part_key(value) -> uuid.UUID | None:
+    """A part's key as the structure and the database compare it: the task gets it as text."""
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def _completed(enrolment: Enrolment, part_key) -> bool:
     if part_key is None:
         return enrolment.completed_at is not None
@@ -125,6 +132,7 @@ def _completed(enrolment: Enrolment, part_key) -> bool:
 
 def certificate_issue(*, enrolment_id: int, part_key=None) -> Certificate | None:
     """Issue the certificate of a completed enrolment (or of a part it completed), or finish one already issued."""
+    part_key = _part_key(part_key)
     enrolment = Enrolment.objects.select_related("user", "training").get(pk=enrolment_id)
     if not _completed(enrolment, part_key):
         return None
