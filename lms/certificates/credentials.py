@@ -16,7 +16,8 @@ import secrets
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lms import links
 
@@ -59,8 +60,9 @@ def credential_build(certificate: Certificate) -> dict:
 
     A part's credential is an achievement of its own (``.../achievements/<training>/parts/<part>``)
     named "training: part", with the part's credits, and its grade as a ``Result`` against the
-    achievement's ``ResultDescription``: on the 0-5 scale a ``LetterGrade`` with the values 1-5, for
-    pass/fail a ``Status`` of ``Completed`` (OB 3.0 §B.1.12, B.1.14, ResultType).
+    achievement's ``ResultDescription``: on the 0-5 scale a ``LetterGrade`` with the values 1-5 (a
+    certificate is only issued for a pass, so never 0), for pass/fail a ``Status`` of ``Completed``
+    (OB 3.0 §B.1.12, B.1.14, ResultType). The description's name is in the certificate's language.
     """
     facts = certificate.facts
     url = f"{_base()}/verify/{certificate.display_code}/"
@@ -83,10 +85,12 @@ def credential_build(certificate: Certificate) -> dict:
     results = []
     if facts.get("grade"):
         scale = facts.get("grading") == "scale_0_5" and facts["grade"] != "pass"
+        with translation.override(certificate.language):  # the credential is in the certificate's language
+            description_name = _("Grade (scale 1–5)") if scale else _("Pass/fail")
         description = {
             "id": f"{achievement_id}#grade",
             "type": ["ResultDescription"],
-            "name": "Grade (0–5)" if scale else "Pass/fail",
+            "name": description_name,
             "resultType": "LetterGrade" if scale else "Status",
         }
         if scale:
