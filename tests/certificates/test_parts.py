@@ -23,13 +23,13 @@ from lms.certificates.actions import ReissueCertificateAction
 from lms.certificates.models import Certificate
 from lms.certificates.tasks import issue_certificate, issue_missing_certificates
 from lms.courses import services as courses
-from lms.courses.models import Enrolment, LessonPage, PartCompletion
+from lms.courses.models import Enrolment, LessonPage, PartCompletion, PartPage, TrainingIndexPage
 from lms.courses.structure import structure_for
 from lms.organisations.enums import OrganisationKind
 from lms.organisations.models import Cohort, CohortLearner, Organisation
 from tests.certificates.test_credentials import ROOT, SCHEMA, run_verifier
 from tests.conftest import requires_postgres
-from tests.factories import UserFactory, assignment, build_parted_training, text
+from tests.factories import UserFactory, assignment, build_parted_training, text, translate_training
 
 pytestmark = pytest.mark.django_db
 
@@ -441,3 +441,22 @@ def test_a_part_whose_workload_supports_no_credit_states_none(index):
     assert certificate.facts["ects_credits"] == "0"
     assert "creditsAvailable" not in certificate.credential["credentialSubject"]["achievement"]
     assert "ECTS" not in pdf_text(certificate)
+
+
+def test_a_part_certificate_is_in_the_learners_language_and_an_untranslated_part_keeps_its_finnish_name(homes, locales):
+    index = homes["fi"].add_child(instance=TrainingIndexPage(title="Koulutukset", slug="koulutukset"))
+    training = build_parted_training(index, parts=2, title=TITLE, slug="koordinaattori")
+    second_page = PartPage.objects.child_of(training).order_by("path").last()
+    untranslated = {second_page.pk, *second_page.get_descendants().values_list("pk", flat=True)}
+    translated = [page for page in training.get_descendants().specific() if page.pk not in untranslated]
+    translate_training(training, locales["sv"], "Koordinator", translated, lambda page: f"SV {page.title}")
+    first, second = structure_for(training).parts
+
+    swedish = issued(training, first, language="sv")
+    finnish_only = issued(training, second, language="sv")
+
+    assert (swedish.facts["training"], swedish.facts["part"]) == ("Koordinator", f"SV {part_title(training, first)}")
+    assert finnish_only.facts["part"] == second_page.title
+    assert swedish.credential["name"] == f"Koordinator: SV {part_title(training, first)}"
+    assert swedish.credential["credentialSubject"]["achievement"]["inLanguage"] == "sv"
+    assert "Koordinator: SV" in pdf_text(swedish)
