@@ -1,7 +1,7 @@
-"""Trainings for certificate tests, with a designed workload that backs the credits they declare.
+"""Trainings with a designed workload that backs the credits they declare.
 
-A certificate states the credits the published workload supports (``structure.stated_credits``), so
-a fixture that declares credits has to carry the work for them, as a real training must.
+Certificates and pages state the credits the published workload supports (``structure.stated_credits``),
+so a fixture that declares credits has to carry the work for them, as a real training must.
 """
 
 from decimal import Decimal

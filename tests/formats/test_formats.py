@@ -15,6 +15,7 @@ from lms.formats.display import credits_text, date_text
 from lms.organisations import services as organisations
 from lms.organisations.enums import OrganisationKind, StudyMode
 from lms.organisations.models import Cohort, Organisation
+from tests.certificates.trainings import build_backed_training
 from tests.factories import build_training
 
 MOMENT = datetime.datetime(2026, 11, 30, 14, 5, tzinfo=ZoneInfo("Europe/Helsinki"))
@@ -115,8 +116,8 @@ def test_an_invitation_mailed_outside_a_request_dates_in_the_invitees_language(
 
 @pytest.mark.django_db
 def test_the_training_page_and_catalogue_show_credits_with_a_decimal_comma_in_finnish(client, index):
-    # given a training worth 2.5 credits
-    training = build_training(index, title="Työkyvyn tuki", ects_credits=Decimal("2.5"), lessons=1)
+    # given a training worth 2.5 credits, with the 67.5 hours of designed work they need
+    training = build_backed_training(index, title="Työkyvyn tuki", ects_credits=Decimal("2.5"), lessons=1)
 
     # when a Finnish visitor opens it and the catalogue
     page = client.get(training.url).content.decode()
