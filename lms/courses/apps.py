@@ -13,7 +13,7 @@ class CoursesConfig(AppConfig):
         from lms.accounts.personal_data import register
 
         from . import handlers
-        from .models import Enrolment, LessonProgress, ModuleCompletion
+        from .models import Enrolment, LessonProgress, ModuleCompletion, PartCompletion
         from .selectors import personal_data
 
         post_save.connect(handlers.enrolment_changed, sender=Enrolment, dispatch_uid="courses.learner_enrolment")
@@ -21,4 +21,6 @@ class CoursesConfig(AppConfig):
         post_save.connect(handlers.progress_saved, sender=LessonProgress, dispatch_uid="courses.learner_progress")
 
         # Erased with the user (CASCADE from the enrolment); certificates detach first.
-        register("trainings", exporter=personal_data, models=[Enrolment, LessonProgress, ModuleCompletion])
+        register(
+            "trainings", exporter=personal_data, models=[Enrolment, LessonProgress, ModuleCompletion, PartCompletion]
+        )

@@ -116,12 +116,6 @@ def decide(teacher, *, level: str, decision: str, feedback: str = "", grade: str
     check(teacher, again=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: certificates.services.facts_freeze looks the part up by the task's str key and "
-    "freezes 0 credits and pass/fail into the part's credential (no creditsAvailable, no result value); the "
-    "learner's rubric table (assignments/blocks/assignment.html) reads scores by int index, stored by str: no level",
-)
 def test_the_development_task_approved_with_grade_4_earns_the_part_its_certificate_and_credential(
     platform, page, viewport, world, tmp_path
 ):

@@ -41,6 +41,7 @@ def outline_nav(context, outline, module_entry=None):
     current = getattr(page, "pk", None)
     current_module = module_entry.pk if module_entry else None
     language = outline.language
+    aria_current = ' aria-current="page"'
     html = [f'<nav class="outline" aria-label="{escape(gettext("Training outline"))}">']
     if outline.parts:
         html.append('<ol class="parts">')
@@ -48,7 +49,8 @@ def outline_nav(context, outline, module_entry=None):
             counts = f'<span class="muted small">{part.done}/{part.total}</span>' if outline.enrolment else ""
             html.append(
                 f'<li class="part{" current" if part.pk == current else ""}">'
-                f'<a class="part-title" href="{escape(part.url)}"{_lang(part.language, language)}>'
+                f'<a class="part-title" href="{escape(part.url)}"{aria_current if part.pk == current else ""}'
+                f"{_lang(part.language, language)}>"
                 f"{escape(part.title)}</a>{counts}"
             )
             _modules(html, part.modules, outline, current, current_module)
