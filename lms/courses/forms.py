@@ -7,12 +7,21 @@ saved while an author is halfway. Completion enforces the same rule, so a page p
 other way still earns no credit from the browser alone.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from . import models  # a cycle (models name these forms); read only when a form is cleaned
 from .enums import BROWSER_ASSERTED_RULES
+
+
+def _figure(value) -> str:
+    """A figure of hours or credits as the trainer's language writes it: 135 or 2,5 in Finnish."""
+    return formats.number_format(Decimal(str(value)).normalize())
+
 
 PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
 
@@ -62,11 +71,11 @@ class CreditsBackedByWorkload(WagtailAdminPageForm):
                 "Designed workload now %(hours)s h (lessons %(lessons)s h, readings %(readings)s h, assignments "
                 "%(assignments)s h): it supports at most %(credits)s credits at %(per)s hours per credit."
             ) % {
-                "hours": workload.hours,
-                "lessons": workload.lesson_hours,
-                "readings": workload.reading_hours,
-                "assignments": workload.assignment_hours,
-                "credits": workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT),
+                "hours": _figure(workload.hours),
+                "lessons": _figure(workload.lesson_hours),
+                "readings": _figure(workload.reading_hours),
+                "assignments": _figure(workload.assignment_hours),
+                "credits": _figure(workload.credits_supported(settings.KYKY_HOURS_PER_CREDIT)),
                 "per": settings.KYKY_HOURS_PER_CREDIT,
             }
 
@@ -92,10 +101,10 @@ class CreditsBackedByWorkload(WagtailAdminPageForm):
                         "%(supported)s credits. Add lessons or assignments, or lower the credits."
                     )
                     % {
-                        "credits": credits,
-                        "needed": credits * settings.KYKY_HOURS_PER_CREDIT,
-                        "hours": workload.hours,
-                        "supported": supported,
+                        "credits": _figure(credits),
+                        "needed": _figure(credits * settings.KYKY_HOURS_PER_CREDIT),
+                        "hours": _figure(workload.hours),
+                        "supported": _figure(supported),
                     },
                 )
         return cleaned

@@ -138,8 +138,8 @@ def test_publishing_more_credits_than_the_parts_workload_supports_is_refused_in_
     text = errors(response)
     assert TOO_MANY_CREDITS in text
     # 5 credits need 135 hours (27 an hour); the part's 27 hours support 1 credit.
-    assert re.search(r"5[.,]0 opintopistettä edellyttää vähintään 135[.,]0 tuntia", text), text
-    assert re.search(r"yhteensä 27[.,]0 h, mikä riittää 1 opintopisteeseen", text), text
+    assert "5 opintopistettä edellyttää vähintään 135 tuntia" in text, text
+    assert "yhteensä 27 h, mikä riittää 1 opintopisteeseen" in text, text
     part.refresh_from_db()
     assert part.ects_credits == Decimal("0")
     assert structure_for(part.get_parent().specific).parts[0].credits == 0
@@ -160,7 +160,7 @@ def test_the_credits_the_parts_workload_supports_publish_and_a_draft_may_claim_m
 
 def test_the_trainer_sees_the_parts_workload_beside_its_credits(client, trainer, part):
     text = errors(client.get(f"/admin/pages/{part.pk}/edit/"))
-    assert re.search(r"Mitoitettu työmäärä nyt 27[.,]0 h", text), text
+    assert "Mitoitettu työmäärä nyt 27 h" in text, text
     assert re.search(r"riittää enintään 1 opintopisteeseen", text), text
 
 

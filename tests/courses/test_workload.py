@@ -101,7 +101,7 @@ def test_the_credits_the_workload_supports_publish_and_a_draft_may_claim_more(cl
 
 def test_the_trainer_sees_the_workload_beside_the_credits(client, editor, training):
     html = client.get(f"/admin/pages/{training.pk}/edit/").content.decode()
-    assert "27.0 h" in html
+    assert "now 27 h (lessons 3 h, readings 0 h, assignments 24 h)" in html
     assert "at most 1 credits" in html
 
 
