@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("lms.h5p.urls")),
     path("", include("lms.certificates.urls")),
     path("lti/", include("lms.lti.urls")),
+    path("", include("lms.schedule.feed_urls")),  # calendar feeds: fixed URLs that calendar apps poll
     path("saml2/", include("lms.sso.urls")),  # SAML sign-in: fixed URLs registered with the federation
 ]
 
@@ -30,6 +31,9 @@ urlpatterns += i18n_patterns(
     path("learn/", include("lms.courses.urls")),
     path("organisation/", include("lms.organisations.urls")),
     path("", include("lms.assignments.urls")),  # handing in work, and the reviewers' queue
+    path("", include("lms.exams.urls")),  # exam attempts
+    path("", include("lms.selfassessment.urls")),  # self-assessments and their aggregates
+    path("", include("lms.schedule.urls")),  # contact sessions, check-in, attendance
     path("lti/", include("lms.lti.staff_urls")),
     path("", include("lms.cms.urls")),  # contact and feedback
     path("", include("lms.certificates.verification_urls")),  # /verify/ in a language the visitor chose

@@ -96,7 +96,10 @@ def lesson_blocks():
     # The H5P and assignment blocks are what courses takes from the apps that build on it: a lesson
     # holds activities and assessed work, whose records those apps keep.
     from lms.assignments.blocks import AssignmentBlock
+    from lms.exams.blocks import ExamBlock
     from lms.h5p.blocks import H5PActivityBlock
+    from lms.schedule.blocks import AttendanceBlock
+    from lms.selfassessment.blocks import SelfAssessmentBlock
 
     return content_blocks() + [
         ("question", QuestionBlock()),
@@ -104,7 +107,15 @@ def lesson_blocks():
         ("reading", ReadingBlock()),
         ("h5p", H5PActivityBlock()),
         ("assignment", AssignmentBlock()),
+        ("exam", ExamBlock()),
+        ("self_assessment", SelfAssessmentBlock()),
+        ("attendance", AttendanceBlock()),
     ]
+
+
+# Blocks of other apps that a lesson's completion waits for (``completion.register_gate``). Each raw
+# value may say ``required`` (default true) and ``estimated_minutes`` (counted in the workload).
+GATE_KINDS = frozenset({"exam", "self_assessment", "attendance"})
 
 
 @dataclass(frozen=True)
@@ -116,15 +127,25 @@ class Requirements:
     h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
     assignments: Mapping[str, dict] = field(default_factory=dict)  # block id -> the block's raw value
     reading_minutes: int = 0  # the external readings' estimated time
+    gates: Mapping[str, tuple[str, Mapping]] = field(default_factory=dict)  # block id -> (kind, raw value)
+
+    @property
+    def gate_minutes(self) -> int:
+        """The designed time of the lesson's exams, self-assessments and contact sessions."""
+        return sum(_minutes(value.get("estimated_minutes")) for _kind, value in self.gates.values())
+
+    def gates_of(self, kind: str) -> dict[str, Mapping]:
+        """``{block_id: raw value}`` of the lesson's ``kind`` gate blocks."""
+        return {block_id: value for block_id, (k, value) in self.gates.items() if k == kind}
 
 
 def requirements_of(body) -> Requirements:
-    """Questions, reflection tasks, H5P activities and assignments of a lesson body (a StreamValue or its raw list).
+    """Questions, reflections, H5P activities, assignments and gates of a lesson body (a StreamValue or raw list).
 
     Reads the raw block data: no block conversion, no query for the activities the H5P blocks name.
     """
     raw = body.raw_data if hasattr(body, "raw_data") else body or []
-    questions, reflections, h5p, assignments, reading_minutes = {}, set(), {}, {}, 0
+    questions, reflections, h5p, assignments, reading_minutes, gates = {}, set(), {}, {}, 0, {}
     for block in raw:
         kind, value, block_id = block.get("type"), block.get("value") or {}, block.get("id")
         if kind == "question":
@@ -138,12 +159,15 @@ def requirements_of(body) -> Requirements:
             assignments[block_id] = value
         elif kind == "reading":
             reading_minutes += _minutes(value.get("estimated_minutes"))
+        elif kind in GATE_KINDS and block_id:
+            gates[block_id] = (kind, value)
     return Requirements(
         questions=questions,
         reflections=frozenset(reflections),
         h5p=h5p,
         assignments=assignments,
         reading_minutes=reading_minutes,
+        gates=gates,
     )
 
 

@@ -9,9 +9,14 @@ which a part graded on the 0-5 scale takes its grade.
 The H5P app registers a function that tells, for an enrolment and some activity ids, which
 activities are completed and which are passed (lesson rules that depend on activities ask it), and
 one that gives activities' own pass marks (the training structure reads them).
+
+Exams, self-assessments and contact sessions are *gates*: lesson blocks of other apps that a
+lesson's completion waits for (``courses.blocks.GATE_KINDS``). Each app registers, per block type,
+a function that tells which of a lesson's gate blocks a learner has met, and one that renders the
+block for the learner (their attempts, answers, attendance): ``courses`` never imports them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -87,3 +92,39 @@ def assignment_grades(enrolment, lesson_keys) -> list[int]:
         for source in _grade_sources:
             grades.extend(source(enrolment, lesson_keys))
     return grades
+
+
+_gate_sources: dict[str, Callable] = {}
+
+
+def register_gate(kind: str, source: Callable) -> None:
+    """``source(enrolment, lesson_key, blocks)`` gets ``{block_id: raw value}`` of the lesson's ``kind``
+    blocks and returns the ids of those the learner has met (an exam passed, a self-assessment
+    answered, enough sessions attended)."""
+    _gate_sources[kind] = source
+
+
+def gates_met(enrolment, lesson_key, gates: Mapping[str, tuple[str, Mapping]]) -> set:
+    """The ids of ``gates`` (``{block_id: (kind, raw value)}``) that ``enrolment`` has met; one call per kind."""
+    by_kind: dict[str, dict] = {}
+    for block_id, (kind, value) in gates.items():
+        by_kind.setdefault(kind, {})[block_id] = value
+    met: set = set()
+    for kind, blocks in by_kind.items():
+        source = _gate_sources.get(kind)
+        if source is not None:  # an app not installed meets nothing: the lesson waits
+            met |= set(source(enrolment, lesson_key, blocks))
+    return met
+
+
+_block_views: dict[str, Callable] = {}
+
+
+def register_block_view(kind: str, view: Callable) -> None:
+    """``view(context, block)`` renders a personal lesson block of ``kind`` for the learner in ``context``
+    (``request``, ``page``, ``enrolment`` (None in a preview or for a visitor), ``preview``) and returns safe HTML."""
+    _block_views[kind] = view
+
+
+def block_view(kind: str) -> Callable | None:
+    return _block_views.get(kind)

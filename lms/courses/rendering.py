@@ -15,7 +15,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lms import generation
 
-PERSONAL_BLOCKS = frozenset({"question", "reflection", "h5p", "assignment"})
+from .blocks import GATE_KINDS
+
+PERSONAL_BLOCKS = frozenset({"question", "reflection", "h5p", "assignment"}) | GATE_KINDS
 
 
 @dataclass(frozen=True)

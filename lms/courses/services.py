@@ -19,7 +19,7 @@ from lms import learner_cache
 from lms.tasks import enqueue_on_commit
 
 from .blocks import check_answer
-from .completion import activity_results, approved_assignments, assignment_grades
+from .completion import activity_results, approved_assignments, assignment_grades, gates_met
 from .enums import (
     BROWSER_ASSERTED_RULES,
     PASS,
@@ -258,8 +258,13 @@ def visit_changes(*, enrolment: Enrolment, lesson: LessonPage, record: LessonPro
     if enrolment.last_activity_at is None or timezone.now() - enrolment.last_activity_at > ACTIVITY_RESOLUTION:
         return True
     if record.completed_at is None:
-        node = _node(enrolment, lesson)  # an assignment waiting for approval: opening completes nothing
-        return node is not None and node.rule == CompletionRule.OPENED and not node.requirements.assignments
+        node = _node(enrolment, lesson)  # an assignment or a gate waiting: opening completes nothing
+        return (
+            node is not None
+            and node.rule == CompletionRule.OPENED
+            and not node.requirements.assignments
+            and not node.requirements.gates
+        )
     return False
 
 
@@ -366,9 +371,13 @@ def _score(node: LessonNode, progress: LessonProgress) -> int | None:
 
 
 def _rule_met(enrolment: Enrolment, node: LessonNode, progress: LessonProgress) -> bool:
-    """The lesson's completion rule, and every assignment that must be approved approved."""
+    """The lesson's completion rule, every assignment that must be approved approved, and every gate
+    that must be met (an exam passed, a self-assessment answered, sessions attended) met."""
     required = [block_id for block_id, value in node.requirements.assignments.items() if value.get("required", True)]
     if required and set(required) - approved_assignments(enrolment, node.key, required):
+        return False
+    gates = {block_id: gate for block_id, gate in node.requirements.gates.items() if gate[1].get("required", True)}
+    if gates and set(gates) - gates_met(enrolment, node.key, gates):
         return False
     return _completion_rule_met(enrolment, node, progress)
 

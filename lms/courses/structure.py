@@ -62,8 +62,12 @@ class LessonNode:
 
     @property
     def assignment_minutes(self) -> int:
-        """The designed work of the lesson's assignments, beyond reading the lesson."""
-        return sum(_hours_as_minutes(value.get("estimated_hours")) for value in self.requirements.assignments.values())
+        """The designed work of the lesson's assessed work beyond reading it: assignments, exams,
+        self-assessments and contact sessions."""
+        assignments = sum(
+            _hours_as_minutes(value.get("estimated_hours")) for value in self.requirements.assignments.values()
+        )
+        return assignments + self.requirements.gate_minutes
 
 
 def _hours_as_minutes(hours) -> int:
@@ -203,7 +207,7 @@ class TrainingStructure:
 
 # Part of the cache key: raise it when the cached shape changes, so that a deploy never unpickles
 # a structure of the old shape (the content generation survives deploys).
-SHAPE = 4  # 2: lessons' requirements name their assignments; 3: parts and credits; 4: readings' minutes
+SHAPE = 5  # 2: lessons' requirements name their assignments; 3: parts and credits; 4: readings' minutes; 5: gates
 
 
 def structure_for(training) -> TrainingStructure:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ..completion import block_view
 from ..selectors import training_catalogue
 
 register = template.Library()
@@ -22,6 +23,13 @@ def lang_attr(language: str, page_language: str):
     """`` lang="fi"`` on text in ``language`` within a page in ``page_language`` (an untranslated
     title), so that screen readers switch voice; nothing where they are the same."""
     return mark_safe(_lang(language, page_language))  # noqa: S308 - escaped in _lang
+
+
+@register.simple_tag(takes_context=True)
+def gate_block(context, block):
+    """A gate block (an exam, a self-assessment, contact sessions) as its app renders it for this learner."""
+    view = block_view(block.block_type)
+    return view(context, block) if view else ""
 
 
 @register.simple_tag(takes_context=True)
