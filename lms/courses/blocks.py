@@ -35,6 +35,9 @@ class QuestionBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(label=_("Question type"), choices=QuestionKind.choices, default=QuestionKind.SINGLE)
     prompt = blocks.RichTextBlock(label=_("Question text"), features=["bold", "italic", "link"])
     options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2, max_num=8)
+    max_attempts = blocks.IntegerBlock(
+        label=_("Attempts allowed"), min_value=0, max_value=100, default=0, help_text=_("0 for no limit.")
+    )
 
     class Meta:
         icon = "help"
@@ -122,7 +125,7 @@ GATE_KINDS = frozenset({"exam", "self_assessment", "attendance"})
 class Requirements:
     """What a lesson asks of a learner, read from its blocks (the one place that walks them)."""
 
-    questions: Mapping[str, dict] = field(default_factory=dict)  # block id -> {"kind", "options": [...]}
+    questions: Mapping[str, dict] = field(default_factory=dict)  # block id -> {"kind", "options", "max_attempts"}
     reflections: frozenset[str] = frozenset()
     h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
     assignments: Mapping[str, dict] = field(default_factory=dict)  # block id -> the block's raw value
@@ -132,7 +135,7 @@ class Requirements:
     @property
     def gate_minutes(self) -> int:
         """The designed time of the lesson's exams, self-assessments and contact sessions."""
-        return sum(_minutes(value.get("estimated_minutes")) for _kind, value in self.gates.values())
+        return sum(_whole(value.get("estimated_minutes")) for _kind, value in self.gates.values())
 
     def gates_of(self, kind: str) -> dict[str, Mapping]:
         """``{block_id: raw value}`` of the lesson's ``kind`` gate blocks."""
@@ -150,7 +153,11 @@ def requirements_of(body) -> Requirements:
         kind, value, block_id = block.get("type"), block.get("value") or {}, block.get("id")
         if kind == "question":
             options = [option.get("value", option) for option in value.get("options") or []]
-            questions[block_id] = {"kind": value.get("kind"), "options": options}
+            questions[block_id] = {
+                "kind": value.get("kind"),
+                "options": options,
+                "max_attempts": _whole(value.get("max_attempts")),  # 0: no limit
+            }
         elif kind == "reflection":
             reflections.add(block_id)
         elif kind == "h5p" and value.get("activity"):
@@ -158,7 +165,7 @@ def requirements_of(body) -> Requirements:
         elif kind == "assignment":
             assignments[block_id] = value
         elif kind == "reading":
-            reading_minutes += _minutes(value.get("estimated_minutes"))
+            reading_minutes += _whole(value.get("estimated_minutes"))
         elif kind in GATE_KINDS and block_id:
             gates[block_id] = (kind, value)
     return Requirements(
@@ -171,7 +178,8 @@ def requirements_of(body) -> Requirements:
     )
 
 
-def _minutes(value) -> int:
+def _whole(value) -> int:
+    """A count or a number of minutes from raw block data: 0 for anything that is not a whole number."""
     try:
         return max(0, int(value or 0))
     except (TypeError, ValueError):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lms import learner_cache
 from lms.tasks import enqueue_on_commit
@@ -290,7 +291,10 @@ class AnswerResult:
 def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str, selected: list[int]) -> AnswerResult:
     """Check an answer on the server, store it, and recompute completion.
 
-    The latest answer to a question counts; sending the same answer again changes nothing.
+    The latest answer to a question counts; sending the same answer again changes nothing, and is
+    not a try. Each answer records its try (``tries``) and the try that first got it right
+    (``right_at``, for the trainers' report); a question with ``max_attempts`` refuses an answer
+    beyond them. Answers stored before tries were counted count as one try, with ``right_at`` unknown.
     """
     node = _node(enrolment, lesson)
     question = node.requirements.questions.get(question_id) if node else None
@@ -312,7 +316,28 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
         previous = progress.answers.get(question_id)
         if previous is not None and previous["selected"] == chosen:
             return AnswerResult(correct=previous["correct"], changed=False, progress=progress)
-        progress.answers[question_id] = {"selected": chosen, "correct": correct, "answered_at": now.isoformat()}
+        tries = 0 if previous is None else previous.get("tries", 1)
+        limit = question.get("max_attempts") or 0
+        if limit and tries >= limit:
+            raise AnswerError(
+                ngettext(
+                    "You have used your one attempt at this question.",
+                    "You have used all %(count)d attempts at this question.",
+                    limit,
+                )
+                % {"count": limit}
+            )
+        right_at = previous.get("right_at") if previous is not None else None
+        counted = previous is None or "tries" in previous  # its first try is known
+        if right_at is None and correct and counted:
+            right_at = tries + 1
+        progress.answers[question_id] = {
+            "selected": chosen,
+            "correct": correct,
+            "answered_at": now.isoformat(),
+            "tries": tries + 1,
+            **({"right_at": right_at} if right_at is not None else {}),
+        }
         progress.score = _score(node, progress)
         progress.save(update_fields=["answers", "score", "updated_at"])
         _activity_record(enrolment, lesson, now)

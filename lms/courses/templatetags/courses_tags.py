@@ -19,6 +19,19 @@ def get_item(mapping, key):
 
 
 @register.filter
+def attempts_left(answer, limit) -> int | None:
+    """Tries left at a question allowing ``limit``, None for no limit; an answer stored before tries
+    were counted was one try."""
+    try:
+        limit = int(limit or 0)
+    except (TypeError, ValueError):
+        limit = 0
+    if limit <= 0:
+        return None
+    return max(0, limit - (answer.get("tries", 1) if answer else 0))
+
+
+@register.filter
 def lang_attr(language: str, page_language: str):
     """`` lang="fi"`` on text in ``language`` within a page in ``page_language`` (an untranslated
     title), so that screen readers switch voice; nothing where they are the same."""
