@@ -294,7 +294,7 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
     The latest answer to a question counts; sending the same answer again changes nothing, and is
     not a try. Each answer records its try (``tries``) and the try that first got it right
     (``right_at``, for the trainers' report); a question with ``max_attempts`` refuses an answer
-    beyond them. Answers stored before tries were counted count as one try, with ``right_at`` unknown.
+    beyond them. An answer stored before tries were counted counts as one try.
     """
     node = _node(enrolment, lesson)
     question = node.requirements.questions.get(question_id) if node else None
@@ -327,16 +327,21 @@ def answer_submit(*, enrolment: Enrolment, lesson: LessonPage, question_id: str,
                 )
                 % {"count": limit}
             )
-        right_at = previous.get("right_at") if previous is not None else None
-        counted = previous is None or "tries" in previous  # its first try is known
-        if right_at is None and correct and counted:
-            right_at = tries + 1
+        # The try that first got it right: kept once known; None where it was right at a try from
+        # before tries were counted; absent while it never was.
+        if previous is not None and "right_at" in previous:
+            right = {"right_at": previous["right_at"]}
+        elif correct or (previous is not None and previous["correct"]):
+            counted = previous is None or "tries" in previous
+            right = {"right_at": tries + 1 if correct and counted else None}
+        else:
+            right = {}
         progress.answers[question_id] = {
             "selected": chosen,
             "correct": correct,
             "answered_at": now.isoformat(),
             "tries": tries + 1,
-            **({"right_at": right_at} if right_at is not None else {}),
+            **right,
         }
         progress.score = _score(node, progress)
         progress.save(update_fields=["answers", "score", "updated_at"])

@@ -89,6 +89,13 @@ def test_no_limit_when_attempts_allowed_is_zero(enrolment, lesson):
     assert answers(enrolment)["free"]["right_at"] == 6
 
 
+def test_a_question_never_answered_right_has_no_right_try(enrolment, lesson):
+    submit(enrolment, lesson, "free", [1])
+    submit(enrolment, lesson, "free", [2])
+
+    assert "right_at" not in answers(enrolment)["free"]
+
+
 def test_the_try_that_first_got_it_right_is_kept(enrolment, lesson):
     submit(enrolment, lesson, "free", [1])
     submit(enrolment, lesson, "free", [0])
@@ -110,7 +117,7 @@ def test_an_answer_from_before_tries_were_counted_is_one_try(enrolment, lesson):
 
     stored = answers(enrolment)["twice"]
     assert stored["tries"] == 2
-    assert "right_at" not in stored
+    assert stored["right_at"] is None  # right, but at which try is unknown
     with pytest.raises(services.AnswerError):
         submit(enrolment, lesson, "twice", [2])
 
