@@ -2,13 +2,34 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import TranslatableMixin
+
+from .blocks import QuestionsBlock
 
 
 class QuestionPool(TranslatableMixin, models.Model):
-    """A bank of questions (for a module) that exams draw from; translated like pages, by locale."""
+    """A bank of questions (for a module) that exams draw from; translated like pages, by locale.
+
+    The default-language pool is the rule: its questions, their correct answers and their outcomes
+    are what exams draw and score. A translation (the same ``translation_key``) gives the texts of
+    the same questions, by block id, in its language.
+    """
 
     title = models.CharField(_("title"), max_length=200)
+    module = models.ForeignKey(
+        "courses.ModulePage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("module"),
+        help_text=_("Optional: the module whose questions these are."),
+    )
+    questions = StreamField(QuestionsBlock(), blank=True, use_json_field=True, verbose_name=_("questions"))
+
+    panels = [FieldPanel("title"), FieldPanel("module"), FieldPanel("questions")]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("question pool")
@@ -16,6 +37,11 @@ class QuestionPool(TranslatableMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def question_count(self) -> int:
+        return len(self.questions.raw_data)
+
+    question_count.short_description = _("questions")
 
 
 class ExamAttempt(models.Model):
