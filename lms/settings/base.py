@@ -357,3 +357,4 @@ KYKY_FEEDBACK_RATE_LIMIT = int(os.environ.get("KYKY_FEEDBACK_RATE_LIMIT", "5")) 
 # Hours of designed work that back one ECTS credit (27, as in TTL's own trainings): a training may
 # not be published with more credits than its lessons and assignments add up to (issue 12).
 KYKY_HOURS_PER_CREDIT = int(os.environ.get("KYKY_HOURS_PER_CREDIT", "27"))
+KYKY_MIN_GROUP = int(os.environ.get("KYKY_MIN_GROUP", "5"))  # fewest people an aggregate may show (self-assessments)
