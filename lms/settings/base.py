@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.lti.tasks.send_due_grades",
         "schedule": 60.0,
     },
+    "exams-finalise-overdue-attempts": {  # views also score them when touched: this is for the untouched
+        "task": "lms.exams.tasks.finalise_overdue_attempts",
+        "schedule": 60.0,
+    },
 }
 
 # H5P content runs in an origin of its own, with no Kyky session (lms/h5p/player.py). The same
