@@ -23,6 +23,10 @@ MODEL_PERMISSIONS = [
     ("h5p", "change_h5pactivity"),
     ("h5p", "view_h5pactivity"),
     ("simple_translation", "submit_translation"),
+    # A training's open contact sessions, in the admin (lms.schedule.wagtail_hooks).
+    ("schedule", "add_contactsession"),
+    ("schedule", "change_contactsession"),
+    ("schedule", "view_contactsession"),
 ]
 
 

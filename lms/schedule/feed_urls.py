@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The calendar feed, outside the language prefixes: calendar apps poll one fixed address."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "schedule_feed"
+
+urlpatterns = [
+    path("calendar/<str:token>.ics", views.feed, name="feed"),
+]
