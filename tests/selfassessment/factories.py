@@ -95,3 +95,35 @@ def response_make(enrolment, assessment, phase, value, **fields) -> Response:
         answers=answers_for(assessment, value),
         **fields,
     )
+
+
+def cohort_make(training, *, organisation=None, name="Syksy 2026", teachers=()):
+    """A cohort of ``training`` in ``organisation`` (a new university when none is given)."""
+    from lms.organisations.enums import OrganisationKind, StudyMode
+    from lms.organisations.models import Cohort, Organisation
+
+    organisation = organisation or Organisation.objects.create(
+        name=f"Ammattikorkeakoulu {uuid.uuid4().hex[:6]}", kind=OrganisationKind.UAS
+    )
+    cohort = Cohort.objects.create(organisation=organisation, training=training, name=name, study_mode=StudyMode.DEGREE)
+    cohort.teachers.set(teachers)
+    return cohort
+
+
+def learners_answering(cohort, assessment, count: int, *, start=2, end=4, **response_fields) -> list:
+    """``count`` new learners of ``cohort``, enrolled, each with a start (unless None) and an end (unless None)."""
+    from lms.courses import services as courses
+    from lms.organisations.models import CohortLearner
+    from tests.factories import UserFactory
+
+    enrolments = []
+    for _n in range(count):
+        user = UserFactory()
+        CohortLearner.objects.create(cohort=cohort, user=user)
+        enrolment = courses.enrolment_create(user=user, training=cohort.training, notify=False)
+        if start is not None:
+            response_make(enrolment, assessment, Phase.START, start)
+        if end is not None:
+            response_make(enrolment, assessment, Phase.END, end, **response_fields)
+        enrolments.append(enrolment)
+    return enrolments
