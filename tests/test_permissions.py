@@ -86,6 +86,9 @@ ARGUMENTS = {
     "organisations:staff_invitation (forged token)": {"token": "forged_grant"},
     "organisations:invitation_answer (forged token)": {"token": "forged_grant"},
     "organisations:* (colleague's cohort)": {"cohort_id": "colleague_cohort_id", "import_id": "colleague_import_id"},
+    "schedule:signup": {"session_id": "open_session_id"},
+    "schedule_feed:feed": {"token": "feed_token"},
+    "schedule_feed:feed (forged token)": {"token": "forged_grant"},
     "wagtailsnippets_h5p_h5pactivity:*": {"pk": "activity_id"},
     "wagtailsnippetchoosers_h5p_h5pactivity:*": {"pk": "activity_id"},
     "wagtail_serve (home)": {"_0": "home_path"},
@@ -104,6 +107,8 @@ ARGUMENTS = {
     "h5p_player_library_file*": {"path": "library_file"},
     "h5p_player_library_file (another activity's library)": {"folder": "other_library_folder"},
     "h5p_player_elsewhere": {"path": "platform_path"},
+    "selfassessment:respond": {"block_id": "self_assessment_block_id"},
+    "selfassessment:cohort (colleague's cohort)": {"cohort_id": "colleague_cohort_id"},
 }
 # Parameters that, unless ARGUMENTS says otherwise, take the scenario value of their own name.
 DEFAULTS = {
@@ -124,6 +129,8 @@ DEFAULTS = {
     "block_id",
     "file_id",
     "submission_id",
+    "session_id",
+    "replacement_id",
 }
 # What wildcard rows put in their URLs: nothing has these ids (digits, as most str and slug
 # parameters of Wagtail's admin are ids too).
@@ -407,6 +414,9 @@ def _build_scenario() -> Scenario:
     module = ModulePageFactory(parent=training, slug="moduuli")
     asked, reflected = question(), reflection()
     handed = assignment(required=False)  # open to hand in; the lessons complete by opening them
+    from tests.selfassessment.factories import self_assessment_block, self_assessment_create
+
+    assessed = self_assessment_block(self_assessment_create(), required=False)  # answered or not, the lesson completes
     lesson = LessonPageFactory(
         parent=module,
         slug="oppitunti",
@@ -416,6 +426,7 @@ def _build_scenario() -> Scenario:
             reflected,
             {"type": "h5p", "value": {"activity": activity.pk, "title": "", "pass_mark": None}},
             handed,
+            assessed,
         ],
     )
     LessonPageFactory(parent=module, slug="toinen", body=[text()])
@@ -502,6 +513,7 @@ def _build_scenario() -> Scenario:
         ),
     )
     job = RegenerationJob.objects.create(training=training, created_by=programme_staff, total=2)
+    contact = _contact_sessions(training, cohort_a, cohort_b, learner, other_learner)
 
     def folder(library) -> str:
         return f"{library.machine_name}-{library.major_version}.{library.minor_version}"
@@ -526,6 +538,7 @@ def _build_scenario() -> Scenario:
         "question_id": asked["id"],
         "reflection_id": reflected["id"],
         "block_id": handed["id"],
+        "self_assessment_block_id": assessed["id"],
         "file_id": submissions[learner].files.get().pk,
         "submission_id": submissions[learner].pk,
         "activity_id": activity.pk,
@@ -564,6 +577,7 @@ def _build_scenario() -> Scenario:
         "library_file": "tiny.js",
         "other_library_folder": folder(other_activity.main_library),
         "platform_path": "fi/learn/",
+        **contact["values"],
     }
     others = {
         "certificate_id": theirs.pk,
@@ -575,12 +589,53 @@ def _build_scenario() -> Scenario:
         "membership_id": admin_b_membership.pk,
         "file_id": submissions[other_learner].files.get().pk,
         "submission_id": submissions[other_learner].pk,
+        **contact["others"],
     }
     return Scenario(
         users={role: type(user).objects.get(pk=user.pk) if user else None for role, user in users.items()},
         values={key: str(value) for key, value in values.items()},
         others={key: str(value) for key, value in others.items()},
     )
+
+
+def _contact_sessions(training, cohort_a, cohort_b, learner, other_learner) -> dict:
+    """Session A of cohort A under way, B of cohort B, an open one, missed ones with replacement work, a feed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.schedule import services as schedule
+    from lms.schedule.enums import SignupMode
+
+    now = timezone.now()
+
+    def session(cohort, starts, **fields):
+        return schedule.session_create(
+            by=None,
+            training=training,
+            cohort=cohort,
+            title="Lähiopetus",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place="Luokka 1",
+            signup=SignupMode.COHORT if cohort else SignupMode.OPEN,
+            **fields,
+        )
+
+    session_a, session_b = session(cohort_a, now - timedelta(minutes=10)), session(cohort_b, now - timedelta(minutes=10))
+    missed_a, missed_b = session(cohort_a, now - timedelta(days=2)), session(cohort_b, now - timedelta(days=2))
+    open_session = session(None, now + timedelta(days=7), seats=20)
+    work_a = schedule.replacement_submit(user=learner, session=missed_a, text="Korvaava tehtävä")
+    work_b = schedule.replacement_submit(user=other_learner, session=missed_b, text="Korvaava tehtävä")
+    return {
+        "values": {
+            "session_id": session_a.pk,
+            "open_session_id": open_session.pk,
+            "replacement_id": work_a.pk,
+            "feed_token": schedule.feed_for(learner).token,
+        },
+        "others": {"session_id": session_b.pk, "replacement_id": work_b.pk},
+    }
 
 
 @pytest.fixture(scope="module")
