@@ -70,9 +70,10 @@ def _question(block: Mapping, pool_key: uuid.UUID) -> dict | None:
 
 def _decimal_text(value) -> str:
     try:
-        return str(Decimal(str(value))) if value not in (None, "") else ""
+        number = Decimal(str(value)) if value not in (None, "") else None
     except InvalidOperation:
         return ""
+    return format(number, "f") if number is not None and number.is_finite() else ""
 
 
 def choices_of(question: Mapping) -> int:

@@ -14,6 +14,7 @@ functions enforce the exam's rules and never trust what the browser says it show
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -35,6 +36,7 @@ from .selectors import Bank, Exam, choices_of, exam_for
 GRACE = datetime.timedelta(seconds=15)  # an answer sent just before the deadline may arrive this late
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 MAX_NUMBER_LENGTH = 40
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 _random = secrets.SystemRandom()
 
@@ -189,13 +191,12 @@ def attempt_start(*, enrolment: Enrolment, lesson_key, block_id: str) -> ExamAtt
 def parse_number(text: str) -> Decimal | None:
     """A number as a learner writes it: ``2,5``, ``2.5``, ``-3``, ``1 000,5``; None when it is not one."""
     cleaned = "".join(str(text).split()).replace("\u2212", "-").replace(",", ".")
-    if not cleaned or len(cleaned) > MAX_NUMBER_LENGTH:
-        return None
+    if len(cleaned) > MAX_NUMBER_LENGTH or not NUMBER.fullmatch(cleaned):
+        return None  # no exponents, no NaN: nothing that could overflow a comparison
     try:
-        number = Decimal(cleaned)
+        return Decimal(cleaned)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
 
 
 def _clean_answer(question: dict, value):
