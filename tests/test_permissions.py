@@ -622,7 +622,8 @@ def _contact_sessions(training, cohort_a, cohort_b, learner, other_learner) -> d
             **fields,
         )
 
-    session_a, session_b = session(cohort_a, now - timedelta(minutes=10)), session(cohort_b, now - timedelta(minutes=10))
+    under_way = now - timedelta(minutes=10)
+    session_a, session_b = session(cohort_a, under_way), session(cohort_b, under_way)
     missed_a, missed_b = session(cohort_a, now - timedelta(days=2)), session(cohort_b, now - timedelta(days=2))
     open_session = session(None, now + timedelta(days=7), seats=20)
     work_a = schedule.replacement_submit(user=learner, session=missed_a, text="Korvaava tehtävä")

@@ -172,7 +172,10 @@ def cohort(request, cohort_id: int):
 @require_http_methods(["GET", "POST"])
 def session_create(request, cohort_id: int):
     group = cohort_for(request.user, cohort_id)
-    form = SessionForm(request.POST or None, instance=ContactSession(training=group.training, cohort=group))
+    form = SessionForm(
+        request.POST if request.method == "POST" else None,
+        instance=ContactSession(training=group.training, cohort=group),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_create(by=request.user, training=group.training, cohort=group, **form.cleaned_data)
@@ -205,7 +208,7 @@ def session_edit(request, session_id: int):
     if session.cancelled:
         messages.error(request, _("This session has been cancelled; it cannot be changed."))
         return redirect(_session_home(session))
-    form = SessionForm(request.POST or None, instance=session)
+    form = SessionForm(request.POST if request.method == "POST" else None, instance=session)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(by=request.user, session=session, **form.cleaned_data)
