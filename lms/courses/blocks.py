@@ -125,7 +125,7 @@ GATE_KINDS = frozenset({"exam", "self_assessment", "attendance"})
 class Requirements:
     """What a lesson asks of a learner, read from its blocks (the one place that walks them)."""
 
-    questions: Mapping[str, dict] = field(default_factory=dict)  # block id -> {"kind", "options", "max_attempts"}
+    questions: Mapping[str, dict] = field(default_factory=dict)  # id -> {"kind", "prompt", "options", "max_attempts"}
     reflections: frozenset[str] = frozenset()
     h5p: Mapping[int, int | None] = field(default_factory=dict)  # activity id -> the block's pass mark
     assignments: Mapping[str, dict] = field(default_factory=dict)  # block id -> the block's raw value
@@ -155,6 +155,7 @@ def requirements_of(body) -> Requirements:
             options = [option.get("value", option) for option in value.get("options") or []]
             questions[block_id] = {
                 "kind": value.get("kind"),
+                "prompt": value.get("prompt") or "",  # for the trainers' report
                 "options": options,
                 "max_attempts": _whole(value.get("max_attempts")),  # 0: no limit
             }

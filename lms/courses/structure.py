@@ -207,7 +207,9 @@ class TrainingStructure:
 
 # Part of the cache key: raise it when the cached shape changes, so that a deploy never unpickles
 # a structure of the old shape (the content generation survives deploys).
-SHAPE = 5  # 2: lessons' requirements name their assignments; 3: parts and credits; 4: readings' minutes; 5: gates
+# 2: lessons' requirements name their assignments; 3: parts and credits; 4: readings' minutes; 5: gates;
+# 6: questions' prompts and attempts allowed
+SHAPE = 6
 
 
 def structure_for(training) -> TrainingStructure:

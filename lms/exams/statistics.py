@@ -69,21 +69,25 @@ class ItemFigures:
     """One question's figures in one exam."""
 
     question_id: str
-    n: int  # attempts that drew it
+    n: int  # attempts that drew it (and scored it)
     right: int
     discrimination: float | None
     chosen: Mapping[int, int] = field(default_factory=dict)  # option index -> attempts that chose it
     blank: int = 0  # attempts that drew it and chose nothing
+    pool: str = ""  # the translation key of the pool it was drawn from
 
     @property
     def facility(self) -> float | None:
         return self.right / self.n if self.n else None
 
 
-def _drawn(draw, results: Mapping) -> list[str]:
-    """The question ids of an attempt: its draw, or (an attempt without one) what it has results for."""
-    ids = [entry.get("question") for entry in draw or () if isinstance(entry, dict)]
-    return [str(qid) for qid in ids if qid] or [str(qid) for qid in results]
+def _pools(draw) -> dict[str, str]:
+    """``{question id: its pool's translation key}`` from an attempt's draw."""
+    return {
+        str(entry["question"]): str(entry.get("pool") or "")
+        for entry in draw or ()
+        if isinstance(entry, dict) and entry.get("question")
+    }
 
 
 def _chosen(selected) -> list[int]:
@@ -112,30 +116,33 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 
 
 def item_figures(attempts: Iterable[tuple[list, Mapping]]) -> dict[str, ItemFigures]:
-    """Figures of every question drawn in ``attempts`` (``(draw, results)`` of submitted attempts).
+    """Figures of every question scored in ``attempts`` (``(draw, results)`` of submitted attempts).
 
-    A drawn question without a result counts as wrong (it was not answered). The rest-of-test score
-    needs another question in the attempt: an attempt of one question counts for the facility only.
+    The questions of an attempt are those of its ``results``, as its score counted them: an
+    unanswered one is there, wrong; one deleted from its pool before submission counted for nobody
+    and is not. The rest-of-test score needs another question in the attempt: an attempt of one
+    question counts for the facility only.
     """
-    drawn: Counter[str] = Counter()
+    scored: Counter[str] = Counter()
     right: Counter[str] = Counter()
     blank: Counter[str] = Counter()
     chosen: dict[str, Counter[int]] = defaultdict(Counter)
     pairs: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    pools: dict[str, str] = {}
     for draw, results in attempts:
         results = results if isinstance(results, dict) else {}
-        ids = list(dict.fromkeys(_drawn(draw, results)))
+        pools.update(_pools(draw))
         marks = {}
-        for qid in ids:
-            result = results.get(qid) if isinstance(results.get(qid), dict) else {}
+        for qid, result in results.items():
+            result = result if isinstance(result, dict) else {}
             marks[qid] = 1 if result.get("correct") is True else 0
-            drawn[qid] += 1
+            scored[qid] += 1
             right[qid] += marks[qid]
             options = _chosen(result.get("selected"))
             chosen[qid].update(options)
             if not options:
                 blank[qid] += 1
-        total, others = sum(marks.values()), len(ids) - 1
+        total, others = sum(marks.values()), len(marks) - 1
         if others:
             for qid, mark in marks.items():
                 xs, ys = pairs[qid]
@@ -149,8 +156,9 @@ def item_figures(attempts: Iterable[tuple[list, Mapping]]) -> dict[str, ItemFigu
             discrimination=correlation(*pairs[qid]) if len(pairs[qid][0]) >= MIN_N else None,
             chosen=dict(chosen[qid]),
             blank=blank[qid],
+            pool=pools.get(qid, ""),
         )
-        for qid, n in drawn.items()
+        for qid, n in scored.items()
     }
 
 
@@ -187,21 +195,19 @@ def _percent(count: int, n: int) -> int:
 
 
 def option_rows(figures: ItemFigures, question: Mapping | None) -> tuple[OptionRow, ...]:
-    """Each option with how often it was chosen: the pool's options, or for a removed question the
-    indexes chosen (its texts are gone)."""
-    if question is not None and question.get("kind") not in CHOICE_KINDS:
+    """Each option of a choice question with how often it was chosen; nothing for other kinds, nor for
+    a question removed from its pool (its options' texts, and what its indexes meant, are gone)."""
+    if question is None or question.get("kind") not in CHOICE_KINDS:
         return ()
-    options = list(question.get("options") or []) if question else []
-    indexes = range(len(options)) if question else sorted(figures.chosen)
     return tuple(
         OptionRow(
             index=index,
-            text=options[index]["text"] if index < len(options) else "",
-            correct=bool(options[index]["correct"]) if index < len(options) else False,
+            text=option["text"],
+            correct=bool(option["correct"]),
             count=figures.chosen.get(index, 0),
             percent=_percent(figures.chosen.get(index, 0), figures.n),
         )
-        for index in indexes
+        for index, option in enumerate(question.get("options") or [])
     )
 
 
@@ -216,7 +222,7 @@ def flags_of(figures: ItemFigures, options: Sequence[OptionRow]) -> tuple[str, .
         flags.append(Flag.HARD)
     if figures.discrimination is not None and figures.discrimination < LOW_DISCRIMINATION:
         flags.append(Flag.LOW_DISCRIMINATION)
-    if any(not option.correct and option.count == 0 for option in options if option.text):
+    if any(not option.correct and option.count == 0 for option in options):
         flags.append(Flag.UNCHOSEN_OPTION)
     return tuple(flags)
 
@@ -251,7 +257,13 @@ ExamKey = tuple[uuid.UUID, str]  # (lesson key, block id)
 CACHE_SECONDS = 60 * 60 * 24
 
 
-def exam_figures(exams: Iterable[ExamKey], *, first_only: bool = False) -> dict[ExamKey, dict[str, ItemFigures]]:
+@dataclass(frozen=True)
+class ExamFigures:
+    attempts: int  # submitted attempts counted
+    items: Mapping[str, ItemFigures] = field(default_factory=dict)
+
+
+def exam_figures(exams: Iterable[ExamKey], *, first_only: bool = False) -> dict[ExamKey, ExamFigures]:
     """The figures of each exam over its submitted attempts (or first attempts): two queries at most.
 
     The first reads each exam's count and latest submission; the figures of an exam are cached
@@ -272,9 +284,9 @@ def exam_figures(exams: Iterable[ExamKey], *, first_only: bool = False) -> dict[
         (row["lesson_key"], row["block_id"]): (row["count"], row["latest"])
         for row in submitted.values("lesson_key", "block_id").annotate(count=Count("id"), latest=Max("submitted_at"))
     }
-    figures: dict[ExamKey, dict[str, ItemFigures]] = {exam: {} for exam in exams}
+    figures = {exam: ExamFigures(attempts=0) for exam in exams}
     keys = {
-        exam: f"exam-items:1:{exam[0]}:{exam[1]}:{int(first_only)}:{count}:{latest.isoformat()}"
+        exam: f"exam-items:2:{exam[0]}:{exam[1]}:{int(first_only)}:{count}:{latest.isoformat()}"
         for exam, (count, latest) in states.items()
         if exam in figures
     }
@@ -291,7 +303,7 @@ def exam_figures(exams: Iterable[ExamKey], *, first_only: bool = False) -> dict[
         for lesson_key, block_id, draw, results in rows.iterator(chunk_size=2000):
             if (lesson_key, block_id) in missing:
                 attempts[(lesson_key, block_id)].append((draw, results))
-        computed = {exam: item_figures(attempts[exam]) for exam in missing}
+        computed = {exam: ExamFigures(len(attempts[exam]), item_figures(attempts[exam])) for exam in missing}
         figures.update(computed)
         cache.set_many({keys[exam]: value for exam, value in computed.items()}, CACHE_SECONDS)
     return figures
