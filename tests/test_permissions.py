@@ -107,6 +107,7 @@ ARGUMENTS = {
     "h5p_player_library_file*": {"path": "library_file"},
     "h5p_player_library_file (another activity's library)": {"folder": "other_library_folder"},
     "h5p_player_elsewhere": {"path": "platform_path"},
+    "exams:start": {"lesson_id": "exam_lesson_id", "block_id": "exam_block_id"},
     "selfassessment:respond": {"block_id": "self_assessment_block_id"},
     "selfassessment:cohort (colleague's cohort)": {"cohort_id": "colleague_cohort_id"},
 }
@@ -129,6 +130,7 @@ DEFAULTS = {
     "block_id",
     "file_id",
     "submission_id",
+    "attempt_id",
     "session_id",
     "replacement_id",
 }
@@ -384,6 +386,7 @@ def _build_scenario() -> Scenario:
     from lms.courses import services as courses
     from lms.courses.models import LessonPage
     from lms.courses.permissions import TRAINERS, trainers_group_ensure
+    from lms.exams import services as exams
     from lms.h5p import player
     from lms.h5p import services as h5p
     from lms.organisations import services as organisations
@@ -429,7 +432,10 @@ def _build_scenario() -> Scenario:
             assessed,
         ],
     )
-    LessonPageFactory(parent=module, slug="toinen", body=[text()])
+    from tests.exams.factories import exam, question_pool, single
+
+    examined = exam(pools=[question_pool(single(), single())], questions_per_attempt=2, required=False)
+    exam_lesson = LessonPageFactory(parent=module, slug="toinen", body=[text(), examined])
     draft = LessonPageFactory(parent=module, slug="luonnos", body=[text()], live=False)
     parted = TrainingPageFactory(parent=index, title="Koordinaattorikoulutus", slug="koordinaattori")
     part = PartPageFactory(parent=parted, slug="osa-1", ects_credits=0)
@@ -448,13 +454,16 @@ def _build_scenario() -> Scenario:
 
     learner = UserFactory(certificate_name="Liisa Oppija")
     other_learner = UserFactory(certificate_name="Olli Muu")
-    certificates, submissions = {}, {}
+    certificates, submissions, exam_attempts = {}, {}, {}
     for user in (learner, other_learner):
         enrolment = courses.enrolment_create(user=user, training=training, notify=False)
         with TestCase.captureOnCommitCallbacks(execute=True):
             for each in LessonPage.objects.live().descendant_of(training).order_by("path"):
                 courses.lesson_open(enrolment=enrolment, lesson=each)
         certificates[user] = Certificate.objects.get(enrolment=enrolment)
+        exam_attempts[user] = exams.attempt_start(  # open: starting again continues it
+            enrolment=enrolment, lesson_key=exam_lesson.translation_key, block_id=examined["id"]
+        )
         submissions[user] = Submission.objects.create(
             enrolment=enrolment,
             lesson_key=lesson.translation_key,
@@ -541,6 +550,9 @@ def _build_scenario() -> Scenario:
         "self_assessment_block_id": assessed["id"],
         "file_id": submissions[learner].files.get().pk,
         "submission_id": submissions[learner].pk,
+        "attempt_id": exam_attempts[learner].pk,
+        "exam_lesson_id": exam_lesson.pk,
+        "exam_block_id": examined["id"],
         "activity_id": activity.pk,
         "data_type": "state",
         "sub_content_id": 0,
@@ -589,6 +601,7 @@ def _build_scenario() -> Scenario:
         "membership_id": admin_b_membership.pk,
         "file_id": submissions[other_learner].files.get().pk,
         "submission_id": submissions[other_learner].pk,
+        "attempt_id": exam_attempts[other_learner].pk,
         **contact["others"],
     }
     return Scenario(
