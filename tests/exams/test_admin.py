@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from wagtail.rich_text import RichText
 
 from lms.exams.blocks import ExamBlock, QuestionsBlock
 from tests.exams.factories import exam, matching, multiple, numeric, question_pool, single
@@ -100,3 +101,16 @@ def test_the_pool_form_opens_in_the_admin(client, homes):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     url = reverse("wagtailsnippets_exams_questionpool:add")
     assert client.get(url).status_code == 200
+
+
+def test_translating_a_pool_keeps_its_question_ids_so_the_texts_pair_up(locales):
+    from lms.exams.selectors import bank_for
+
+    pool = question_pool(single("k1", prompt="<p>Suomeksi?</p>"), numeric("k2"))
+    copy = pool.copy_for_translation(locales["sv"])
+    copy.questions[0].value["prompt"] = RichText("<p>På svenska?</p>")
+    copy.save()
+    bank = bank_for([pool.pk])
+    assert set(bank.translations["sv"]) == {"k1", "k2"}
+    assert bank.worded("k1", "sv")[0]["prompt"] == "<p>På svenska?</p>"
+    assert bank.worded("k1", "sv")[0]["options"][0]["correct"] is True  # the rule stays the Finnish pool's
