@@ -74,6 +74,7 @@ def exam_block(context, block) -> str:
             "enrolment": enrolment,
             "questions": exam.questions_drawn(),
             "attempts": submitted,
+            "used": len(attempts),
             "current": current,
             "refusal": services.start_refusal(exam, attempts) if enrolment is not None and current is None else "",
             "results_visible": visible,
