@@ -27,6 +27,13 @@ MODEL_PERMISSIONS = [
     ("schedule", "add_contactsession"),
     ("schedule", "change_contactsession"),
     ("schedule", "view_contactsession"),
+    # Question pools that exams draw from, and the training's self-assessments (snippets).
+    ("exams", "add_questionpool"),
+    ("exams", "change_questionpool"),
+    ("exams", "view_questionpool"),
+    ("selfassessment", "add_selfassessment"),
+    ("selfassessment", "change_selfassessment"),
+    ("selfassessment", "view_selfassessment"),
 ]
 
 

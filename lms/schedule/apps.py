@@ -12,11 +12,15 @@ class ScheduleConfig(AppConfig):
         from lms.accounts.personal_data import register
         from lms.courses.completion import register_block_view, register_gate
 
-        from .models import Attendance, CalendarFeed, Replacement, SessionSignup
+        from .models import Attendance, CalendarFeed, ContactSession, Replacement, SessionSignup
         from .selectors import attendance_gate, personal_data
         from .views import lesson_block
 
         # A lesson with an *attendance* block completes once the learner has attended enough sessions.
         register_gate("attendance", attendance_gate)
         register_block_view("attendance", lesson_block)
-        register("schedule", exporter=personal_data, models=[SessionSignup, Attendance, Replacement, CalendarFeed])
+        register(
+            "schedule",
+            exporter=personal_data,
+            models=[ContactSession, SessionSignup, Attendance, Replacement, CalendarFeed],
+        )

@@ -166,6 +166,11 @@ def personal_data(user) -> dict:
             }
             for r in Replacement.objects.filter(user=user).select_related("session").order_by("pk")
         ],
+        # A teacher's or trainer's own sessions: the author is unlinked (SET_NULL) when the account goes.
+        "sessions_created": [
+            {"session": s.title, "starts_at": s.starts_at.isoformat(), "created_at": s.created_at.isoformat()}
+            for s in ContactSession.objects.filter(created_by=user).order_by("pk")
+        ],
         "calendar_feed": {
             "created_at": feed.created_at.isoformat(),
             "reset_at": feed.reset_at and feed.reset_at.isoformat(),
