@@ -42,6 +42,8 @@
 
   function autosave(form) {
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    // Not form.action: the form's buttons are named "action", and a named control shadows the property.
+    var url = form.getAttribute("action");
     var pending = {};
     function save(section) {
       var id = section.getAttribute("data-question");
@@ -54,7 +56,7 @@
         body.append(input.name, input.value);
       });
       text(status, form.getAttribute("data-saving") || "…");
-      fetch(form.action, {
+      fetch(url, {
         method: "POST",
         body: body,
         credentials: "same-origin",
