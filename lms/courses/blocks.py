@@ -35,8 +35,13 @@ class QuestionBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(label=_("Question type"), choices=QuestionKind.choices, default=QuestionKind.SINGLE)
     prompt = blocks.RichTextBlock(label=_("Question text"), features=["bold", "italic", "link"])
     options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2, max_num=8)
-    max_attempts = blocks.IntegerBlock(
-        label=_("Attempts allowed"), min_value=0, max_value=100, default=0, help_text=_("0 for no limit.")
+    max_attempts = blocks.IntegerBlock(  # optional: left empty, as before the field existed, means no limit
+        label=_("Attempts allowed"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        default=0,
+        help_text=_("0 or empty for no limit."),
     )
 
     class Meta:
