@@ -5,7 +5,8 @@ Usage: ``python bench/load.py SPEC``, where SPEC is a JSON object; prints one JS
 SPEC keys: ``host``, ``port``, ``path``, ``concurrency``, ``seconds``, and optionally ``method``
 (GET), ``body`` (a template, see below), ``headers`` ({name: value}), ``cookies`` (a list of
 Cookie header values: connection *i* sends ``cookies[i % len(cookies)]``, so each connection can
-be another learner), ``expect`` (the statuses that count as success, [200]) and ``raw`` (also
+be another learner), ``paths`` (likewise per connection, for a learner's own record such as their
+exam attempt; ``path`` is then the first), ``expect`` (the statuses that count as success, [200]) and ``raw`` (also
 return every latency, so that ``run.py`` can merge rounds).
 
 The body template is sent as UTF-8 with these placeholders replaced on every request: ``{uuid}``
@@ -42,6 +43,7 @@ def run(spec: dict) -> dict:
     method = spec.get("method", "GET")
     template = spec.get("body")
     cookies = spec.get("cookies") or [""]
+    paths = spec.get("paths") or [path]
     expect = set(spec.get("expect") or [200])
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -55,6 +57,7 @@ def run(spec: dict) -> dict:
         headers = dict(spec.get("headers") or {})
         if cookies[index % len(cookies)]:
             headers["Cookie"] = cookies[index % len(cookies)]
+        own_path = paths[index % len(paths)]
         conn = http.client.HTTPConnection(host, port, timeout=60)
         mine, seen, failed, n = [], {}, 0, 0
         while time.monotonic() < stop:
@@ -62,7 +65,7 @@ def run(spec: dict) -> dict:
             n += 1
             start = time.perf_counter()
             try:
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, own_path, body=body, headers=headers)
                 response = conn.getresponse()
                 content = response.read()
             except (OSError, http.client.HTTPException) as error:

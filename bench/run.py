@@ -340,6 +340,25 @@ def journeys(kyky: dict, peer: dict | None) -> list[dict]:
         "cookies": _cookies(k["draft_sessions"]),
         "expect": [302],
     }
+    exam_answer = {
+        "method": "POST",
+        "path": k["exam_answer_paths"][0],
+        "paths": k["exam_answer_paths"],  # connection i is learner i, answering in their own attempt
+        "body": "question=q0&q-q0={alt}",  # each request changes the answer: a real write
+        "headers": {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",  # as the attempt page's script saves an answer
+            "X-CSRFToken": CSRF,
+        },
+        "cookies": _cookies(k["exam_sessions"]),
+    }
+    exam_start = {
+        "method": "POST",
+        "path": k["exam_start"]["path"],
+        "headers": {"X-CSRFToken": CSRF},
+        "cookies": _cookies(k["exam_starter_sessions"]),
+        "expect": [302],
+    }
     rows = [
         ("minimal", "minimal Django view", None, get("/bench/minimal")),
         ("lesson_done", "lesson page, a lesson done", 0.10, get(k["lesson_done"], k["sessions"])),
@@ -356,6 +375,8 @@ def journeys(kyky: dict, peer: dict | None) -> list[dict]:
         ("answer", "answer POST (server-checked question)", 0.20, answer),
         ("reviews", f"review queue ({REVIEWS} waiting)", None, get("/fi/reviews/", staff)),
         ("hand_in", "assignment draft POST", None, hand_in),
+        ("exam_start", "exam: start an attempt (+1 DELETE)", None, exam_start),
+        ("exam_answer", "exam: save an answer POST", None, exam_answer),
         ("floor_write", "floor: session, user, one INSERT", None,
          {**_statement_post(k["statement_current"], k["sessions"], "interacted"), "path": "/bench/floor-write"}),
     ]  # fmt: skip

@@ -14,7 +14,10 @@ Sixteen more learners enrol in the coordinator training to answer one of its ser
 questions. The cohort of background learners (``BENCH_COHORT_LEARNERS``) studies "Bench 50 B",
 which has one more lesson, an assignment: ``BENCH_REVIEWS`` (500) of the cohort have handed it in
 and wait in the cohort teacher's review queue, and sixteen more learners of it save drafts of it
-(Kyky only: wagtail-lms has no assignments).
+(Kyky only: wagtail-lms has no assignments). The same training's first module also ends with an
+exam (a pool of ``EXAM_QUESTIONS`` single-choice questions, all drawn, 30 minutes): sixteen learners
+have an attempt open and change one answer (the answer journey), sixteen more start attempts (Kyky
+only: wagtail-lms has no exams).
 """
 
 import json
@@ -49,6 +52,7 @@ from lms.assignments.enums import SubmissionStatus  # noqa: E402
 from lms.assignments.models import Submission  # noqa: E402
 from lms.certificates.models import Certificate  # noqa: E402
 from lms.courses.models import Enrolment, LessonPage, LessonProgress, ModulePage, TrainingPage  # noqa: E402
+from lms.exams.models import ExamAttempt, QuestionPool  # noqa: E402
 from lms.h5p import services as h5p  # noqa: E402
 from lms.h5p.models import H5PActivity  # noqa: E402
 from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation  # noqa: E402
@@ -57,6 +61,8 @@ User = get_user_model()
 HOST = "127.0.0.1"
 REVIEWS = int(os.environ.get("BENCH_REVIEWS", "500"))
 TASK = "bench-task"
+EXAM = "bench-exam"
+EXAM_QUESTIONS = 10  # every attempt draws them all (shuffled), so every attempt holds question "q0"
 
 
 def activities(count: int) -> list[H5PActivity]:
@@ -279,6 +285,79 @@ def drafting_learners(training: TrainingPage, lesson: LessonPage) -> list[str]:
     return sessions
 
 
+def exam_lesson(training: TrainingPage) -> LessonPage:
+    """A lesson more in ``training``'s first module, holding an exam over one pool, and the pool."""
+    pool = QuestionPool.objects.create(
+        title="Bench-kysymyspankki",
+        questions=[
+            {
+                "type": "single",
+                "id": f"q{n}",
+                "value": {
+                    "prompt": f"<p>Kysymys {n}: mikä vaihtoehdoista pitää paikkansa?</p>",
+                    "options": [
+                        {"type": "item", "id": f"q{n}o{o}", "value": {"text": f"Vaihtoehto {o}", "correct": o == 0,
+                                                                       "feedback": f"Palaute {o}."}}
+                        for o in range(4)
+                    ],
+                    "outcome": f"LO{n % 3}",
+                    "feedback": "Perustelu.",
+                },
+            }
+            for n in range(EXAM_QUESTIONS)
+        ],
+    )  # fmt: skip
+    module = ModulePage.objects.child_of(training).order_by("path").first()
+    lesson = module.add_child(
+        instance=LessonPage(
+            title="Tentti",
+            slug="tentti",
+            body=[
+                {
+                    "type": "exam",
+                    "id": EXAM,
+                    "value": {
+                        "title": "Moduulin tentti",
+                        "instructions": "",
+                        "pools": [pool.pk],
+                        "questions_per_attempt": EXAM_QUESTIONS,
+                        "per_outcome": False,
+                        "pass_percent": 70,
+                        "max_attempts": 0,
+                        "wait_minutes": 0,
+                        "time_limit_minutes": 30,
+                        "review": "feedback",
+                        "closes_on": None,
+                        "estimated_minutes": 30,
+                        "required": False,
+                    },
+                }
+            ],
+        )
+    )
+    lesson.save_revision().publish()
+    return lesson
+
+
+def exam_learners(training: TrainingPage, lesson: LessonPage, prefix: str) -> tuple[list[str], list[int]]:
+    """Learners of ``training`` who have started the exam: their sessions and their open attempts' ids."""
+    sessions, attempts = [], []
+    for i in range(LEARNERS):
+        user = User.objects.create_user(email=f"{prefix}{i}@bench.example", certificate_name=f"Tenttijä {i}")
+        client = _client(user)
+        _enrol(client, training)
+        _open(client, lesson)
+        _check(client.post(f"/fi/learn/lessons/{lesson.pk}/exams/{EXAM}/start/"), 302)
+        attempts.append(ExamAttempt.objects.get(enrolment__user=user, submitted_at__isnull=True).pk)
+        sessions.append(session_for(user))
+    # The journey saves an answer as the attempt page's script does: make sure it records.
+    headers = {"HTTP_ACCEPT": "application/json"}
+    _check(client.post(f"/fi/exams/attempts/{attempts[-1]}/answers/", {"question": "q0", "q-q0": "1"}, **headers), 200)
+    if "q0" not in ExamAttempt.objects.get(pk=attempts[-1]).answers:
+        sys.exit("Kyky did not save the bench's exam answer: the exam journey would measure a refusal.")
+    return sessions, attempts
+
+
 def main():
     made = trainings()
     sessions = learners(made)
@@ -287,6 +366,9 @@ def main():
     task = assignment_lesson(made["bench-50-b"][0])
     reviews(made["bench-50-b"][0], task, cohort_id, "bench-staff@example.com")
     draft_sessions = drafting_learners(made["bench-50-b"][0], task)
+    exam = exam_lesson(made["bench-50-b"][0])
+    exam_sessions, exam_attempts = exam_learners(made["bench-50-b"][0], exam, "exam")
+    starter_sessions, _attempts = exam_learners(made["bench-50-b"][0], exam, "starter")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the server runs without autovacuum: give the planner statistics
     # Completing "Bench 10" issued each learner a certificate (in-process: the bench has no broker here).
@@ -314,6 +396,10 @@ def main():
                 "cohort_id": cohort_id,
                 "draft_sessions": draft_sessions,
                 "hand_in": {"path": f"/fi/learn/lessons/{task.pk}/assignments/{TASK}/"},
+                "exam_sessions": exam_sessions,
+                "exam_answer_paths": [f"/fi/exams/attempts/{pk}/answers/" for pk in exam_attempts],
+                "exam_starter_sessions": starter_sessions,
+                "exam_start": {"path": f"/bench/exam-start/{exam.pk}/{EXAM}/"},
                 "verify_code": certificate.display_code,
                 "trainings": {
                     slug: [training.pk, [lesson.pk for lesson, _a in lessons]]
