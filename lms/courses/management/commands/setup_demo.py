@@ -36,17 +36,19 @@ class Command(BaseCommand):
                     user.groups.add(trainers)
             EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             rows.append((role, email, password))
-        self._demo_cohort(User.objects.get(email="trainer@example.com"))
+        self._demo_cohort(User.objects.get(email="trainer@example.com"), User.objects.get(email="learner@example.com"))
         self.stdout.write(
             f"Demo logins ({links.absolute_url('/fi/accounts/login/')}, admin at {links.absolute_url('/admin/')}):"
         )
         for role, email, password in rows:
             self.stdout.write(f"  {role:<8} {email:<22} {password}")
 
-    def _demo_cohort(self, teacher):
-        """A demo university with a cohort of the coordinator training, the trainer as its admin."""
+    def _demo_cohort(self, teacher, learner):
+        """A demo university with a cohort of the coordinator training, the trainer as its admin and teacher,
+        the learner in it; a demo exam, self-assessment and contact sessions (``demo_assessments``)."""
         from wagtail.models import Locale
 
+        from lms.courses.demo_assessments import demo_assessments
         from lms.courses.models import TrainingPage
         from lms.organisations.enums import OrganisationKind, Role, StudyMode
         from lms.organisations.models import Cohort, Membership, Organisation
@@ -60,9 +62,10 @@ class Command(BaseCommand):
             name="Esimerkin ammattikorkeakoulu", defaults={"kind": OrganisationKind.UAS}
         )
         Membership.objects.get_or_create(organisation=organisation, user=teacher, defaults={"role": Role.ADMIN})
-        Cohort.objects.get_or_create(
+        cohort, _created = Cohort.objects.get_or_create(
             organisation=organisation,
             training=training,
             name="Työkykykoordinaattorit, syksy",
             defaults={"study_mode": StudyMode.DEGREE, "credits": 10},
         )
+        demo_assessments(training=training, cohort=cohort, teacher=teacher, learner=learner)
