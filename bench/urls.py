@@ -45,11 +45,15 @@ def exam_start(request, lesson_id: int, block_id: str):
     would only continue the open attempt; removing it first makes every request a real start (a draw,
     an INSERT) at the price of one more query, which the bench's query count shows.
     """
-    from lms.exams.models import ExamAttempt
     from lms.exams.views import start
 
     if request.user.is_authenticated:
-        ExamAttempt.objects.filter(enrolment__user=request.user, block_id=block_id, submitted_at__isnull=True).delete()
+        with connection.cursor() as cursor:  # one statement, in autocommit: the "+1" the journey's label names
+            cursor.execute(
+                "DELETE FROM exams_examattempt WHERE block_id = %s AND submitted_at IS NULL"
+                " AND enrolment_id IN (SELECT id FROM courses_enrolment WHERE user_id = %s)",
+                [block_id, request.user.pk],
+            )
     return start(request, lesson_id, block_id)
 
 
