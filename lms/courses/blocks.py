@@ -100,6 +100,34 @@ class ReadingBlock(blocks.StructBlock):
         label = _("External reading")
 
 
+class CitedSourceBlock(blocks.StructBlock):
+    """A public source a lesson's facts rest on (a law on Finlex, a Kela page): who says it, where, and when read."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=300)
+    publisher = blocks.CharBlock(label=_("Publisher"), max_length=200, help_text=_("E.g. Kela, THL, Finlex."))
+    url = HttpsURLBlock(label=_("Address"))
+    accessed = blocks.DateBlock(label=_("Accessed"), help_text=_("The day the source was read."))
+
+    class Meta:
+        icon = "link-external"
+        label = _("Source")
+
+
+class SourcesBlock(blocks.StructBlock):
+    """The lesson's cited sources, shown to learners as a list "Sources" (usually the lesson's last block).
+
+    A block, not a page field: it is the same for every learner, so it is rendered with the rest of
+    the body once per published state (``rendering.lesson_segments``), and the body stays the one
+    place that holds what a lesson shows (``sources_of`` reads it with the external readings)."""
+
+    sources = blocks.ListBlock(CitedSourceBlock(), label=_("Sources"), min_num=1, max_num=50)
+
+    class Meta:
+        icon = "list-ul"
+        template = "courses/blocks/sources.html"
+        label = _("Sources")
+
+
 def lesson_blocks():
     # The H5P and assignment blocks are what courses takes from the apps that build on it: a lesson
     # holds activities and assessed work, whose records those apps keep.
@@ -113,6 +141,7 @@ def lesson_blocks():
         ("question", QuestionBlock()),
         ("reflection", ReflectionBlock()),
         ("reading", ReadingBlock()),
+        ("sources", SourcesBlock()),
         ("h5p", H5PActivityBlock()),
         ("assignment", AssignmentBlock()),
         ("exam", ExamBlock()),
@@ -182,6 +211,42 @@ def requirements_of(body) -> Requirements:
         reading_minutes=reading_minutes,
         gates=gates,
     )
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    """One source a lesson shows: an external reading or a cited source."""
+
+    kind: str  # "reading" or "cited"
+    title: str
+    publisher: str
+    url: str
+    accessed: str = ""  # ISO date, for a cited source
+
+
+def sources_of(body) -> tuple[LessonSource, ...]:
+    """A lesson's sources in their order: its external readings and the items of its sources blocks (raw data)."""
+    raw = body.raw_data if hasattr(body, "raw_data") else body or []
+    found = []
+    for block in raw:
+        kind, value = block.get("type"), block.get("value") or {}
+        if kind == "reading":
+            found.append(
+                LessonSource("reading", value.get("title") or "", value.get("publisher") or "", value.get("url") or "")
+            )
+        elif kind == "sources":
+            for item in value.get("sources") or []:
+                item = item.get("value", item) if isinstance(item, dict) and "type" in item else item
+                found.append(
+                    LessonSource(
+                        "cited",
+                        item.get("title") or "",
+                        item.get("publisher") or "",
+                        item.get("url") or "",
+                        str(item.get("accessed") or ""),
+                    )
+                )
+    return tuple(found)
 
 
 def _whole(value) -> int:

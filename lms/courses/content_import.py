@@ -49,7 +49,8 @@ LINK_SCHEMES = ("https://", "http://", "mailto:", "/", "#")
 POOLS = "pools"  # the folder of a training's question pools
 SELF_ASSESSMENT = "self-assessment"  # self-assessment.<language>.yaml in a training's folder
 GATE_BLOCKS = ("exam", "self_assessment", "attendance")
-BLOCK_KINDS = ("text", "callout", "question", "reflection", "video", *GATE_BLOCKS)
+BLOCK_KINDS = ("text", "callout", "question", "reflection", "video", "reading", *GATE_BLOCKS)
+MAX_SOURCES = 50  # SourcesBlock's max_num
 # A gate block's rules as the ExamBlock, SelfAssessmentBlock and AttendanceBlock define them:
 # field -> (lowest, highest, default); they must be the same in every language of a lesson.
 EXAM_NUMBERS = {
@@ -491,8 +492,19 @@ class Reader:
 
     def check_lesson(self, source: Source) -> None:
         data = source.data
-        self.fields(source, {"title", "slug", "estimated_minutes", "completion", "body"}, {"pass_percent"})
+        self.fields(
+            source,
+            {"title", "slug", "estimated_minutes", "completion", "body"},
+            {"pass_percent", "valid_as_of", "review_by", "sources"},
+        )
         self.text(source, data, "title", max_length=255)
+        for key in ("valid_as_of", "review_by"):
+            self.date(source, data, key)
+        checked, review = data.get("valid_as_of"), data.get("review_by")
+        if _is_date(checked) and _is_date(review) and review < checked:
+            self.problem(source.path, data.line_of("review_by"), "'review_by' is before 'valid_as_of'")
+        if "sources" in data:
+            self.check_sources(source)
         self.slug(source)
         self.integer(source, "estimated_minutes", 1, 600)
         if data.get("completion") not in CompletionRule.values:
@@ -510,6 +522,27 @@ class Reader:
         ids: set[str] = set()
         for block in body:
             self.check_block(source, block, ids)
+
+    def date(self, source: Source, data: Mapping, key: str, *, required=False) -> None:
+        if key not in data and not required:
+            return
+        if not _is_date(data.get(key)):
+            self.problem(source.path, data.line_of(key), f"'{key}' must be a date, e.g. 2026-12-31")
+
+    def url(self, source: Source, data: Mapping, key: str = "url") -> None:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.startswith("https://") or len(value) > 500 or value != value.strip():
+            self.problem(source.path, data.line_of(key), f"'{key}' must be an https:// address")
+
+    def check_sources(self, source: Source) -> None:
+        """The lesson's cited sources: each a public page with its title, publisher, https address and the day read."""
+        for item in self.items(source, "sources", 1, MAX_SOURCES):
+            nested = Source(source.path, item)
+            self.fields(nested, {"title", "publisher", "url", "accessed"})
+            self.text(nested, item, "title", max_length=300)
+            self.text(nested, item, "publisher", max_length=200)
+            self.url(nested, item)
+            self.date(nested, item, "accessed", required=True)
 
     def check_block(self, source: Source, block, ids: set[str]) -> None:
         if not isinstance(block, Mapping) or len(block) != 1:
@@ -534,6 +567,15 @@ class Reader:
                 self.problem(source.path, value.line_of("style"), "'style' must be info, tip or warning")
             self.text(nested, value, "title", required=False, max_length=255)
             self.markdown(nested, value, "text")
+        elif kind == "reading":
+            self.fields(nested, {"title", "publisher", "url", "estimated_minutes"}, {"note"})
+            self.text(nested, value, "title", max_length=300)
+            self.text(nested, value, "publisher", max_length=200)
+            self.url(nested, value)
+            self.whole(nested, value, "estimated_minutes", 1, 6000)
+            if "estimated_minutes" not in value:
+                self.problem(source.path, line, "a reading needs 'estimated_minutes' (counted in the workload)")
+            self.text(nested, value, "note", required=False, max_length=1000)
         elif kind == "video":
             self.fields(nested, {"url"}, {"caption"})
             url = value.get("url")
@@ -1040,6 +1082,11 @@ def lesson_shape(data: Mapping):
 GATE_TEXTS = {"title", "instructions", "text"}
 
 
+def _is_date(value) -> bool:
+    """A YAML date (2026-12-31); YAML reads a date with a time as a datetime, which is not one here."""
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
 def render_markdown(text: str) -> str:
     return markdown.markdown(text.strip(), extensions=["sane_lists"], output_format="html")
 
@@ -1163,12 +1210,17 @@ def translated_questions(rule: list, texts: list) -> list[dict]:
 
 
 def lesson_body(
-    lesson_key: uuid.UUID, body: list, pools: dict[str, int] | None = None, assessment: int | None = None
+    lesson_key: uuid.UUID,
+    body: list,
+    pools: dict[str, int] | None = None,
+    assessment: int | None = None,
+    sources: list | None = None,
 ) -> list[dict]:
     """The StreamField raw data for a lesson's blocks, with ids that stay the same across runs.
 
     ``pools`` (pool key -> pk) and ``assessment`` (pk) are the snippets of the lesson's language
-    that its exam and self-assessment blocks name."""
+    that its exam and self-assessment blocks name. ``sources`` (the file's ``sources:``) become a
+    sources block after the others, so the list "Sources" ends the lesson."""
     blocks = []
     for index, block in enumerate(body):
         ((kind, value),) = block.items()
@@ -1186,6 +1238,20 @@ def lesson_body(
                         "text": render_markdown(value["text"]),
                     },
                     "id": _block_id(lesson_key, "callout", index),
+                }
+            )
+        elif kind == "reading":
+            blocks.append(
+                {
+                    "type": "reading",
+                    "value": {
+                        "title": value["title"].strip(),
+                        "publisher": value["publisher"].strip(),
+                        "url": value["url"],
+                        "estimated_minutes": value["estimated_minutes"],
+                        "note": (value.get("note") or "").strip(),
+                    },
+                    "id": _block_id(lesson_key, "reading", index),
                 }
             )
         elif kind == "video":
@@ -1228,6 +1294,28 @@ def lesson_body(
                     "id": question_id,
                 }
             )
+    if sources:
+        blocks.append(
+            {
+                "type": "sources",
+                "value": {
+                    "sources": [
+                        {
+                            "type": "item",
+                            "value": {
+                                "title": item["title"].strip(),
+                                "publisher": item["publisher"].strip(),
+                                "url": item["url"],
+                                "accessed": item["accessed"].isoformat(),
+                            },
+                            "id": _block_id(lesson_key, "source", n),
+                        }
+                        for n, item in enumerate(sources)
+                    ]
+                },
+                "id": _block_id(lesson_key, "sources"),
+            }
+        )
     return blocks
 
 
@@ -1422,11 +1510,14 @@ class Writer:
             "estimated_minutes": data["estimated_minutes"],
             "completion_rule": data["completion"],
             "pass_percent": data.get("pass_percent"),
+            "valid_as_of": data.get("valid_as_of"),
+            "review_by": data.get("review_by"),
             "body": lesson_body(
                 key,
                 data["body"],
                 pools=self.pools.get(training.key, {}).get(language),
                 assessment=self.assessments.get(training.key, {}).get(language),
+                sources=data.get("sources"),
             ),
         }
         return self.upsert(LessonPage, module, key, language, values, streams=("body",))

@@ -275,11 +275,28 @@ class LessonPage(CachedViewRestrictions, Page):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Needed with the rule 'score at least the pass mark'."),
     )
+    # Facts about laws, benefits and services go out of date: learners see when they were checked,
+    # and ``content_check`` lists the lessons whose review date has passed.
+    valid_as_of = models.DateField(
+        _("facts valid as of"),
+        null=True,
+        blank=True,
+        help_text=_("When the facts in this lesson were last checked against their sources. Shown to learners."),
+    )
+    review_by = models.DateField(
+        _("review by"),
+        null=True,
+        blank=True,
+        help_text=_("When the facts must be checked again (a reform taking effect, a yearly benefit change)."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("estimated_minutes"),
         FieldPanel("body"),
         MultiFieldPanel([FieldPanel("completion_rule"), FieldPanel("pass_percent")], heading=_("Completion")),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("valid_as_of"), FieldPanel("review_by")])], heading=_("Facts checked")
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["courses.ModulePage"]
@@ -293,6 +310,8 @@ class LessonPage(CachedViewRestrictions, Page):
         super().clean()
         if self.completion_rule == CompletionRule.MIN_SCORE and not self.pass_percent:
             raise ValidationError({"pass_percent": _("Set the pass mark for this rule.")})
+        if self.valid_as_of and self.review_by and self.review_by < self.valid_as_of:
+            raise ValidationError({"review_by": _("The review date cannot be before the date the facts were checked.")})
 
     @property
     def requirements(self) -> Requirements:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from lms import generation
 
@@ -31,7 +32,9 @@ def lesson_segments(lesson, *, cached: bool = True) -> tuple[Segment, ...]:
     """The segments of ``lesson``'s body; ``cached=False`` for a preview, whose body is not the live one."""
     if not cached:
         return _segments(lesson)
-    key = generation.key(f"lesson-segments:{lesson.pk}")
+    # The blocks' own words (a reading's "about 10 minutes", the sources' heading) and dates are in the
+    # reader's language, which need not be the page's: an untranslated lesson is shown in Finnish.
+    key = generation.key(f"lesson-segments:{lesson.pk}:{get_language()}")
     segments = generation.local_get(key)
     if segments is None:
         segments = _segments(lesson)
