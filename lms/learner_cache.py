@@ -11,6 +11,9 @@ language, with the three stamps it was built under, and counts only while all th
   those are shown to every learner of the cohort (rare, so one stamp for all);
 - the content generation (``lms.generation``): titles and URLs of the trainings.
 
+A list shown on the page may depend on more shared rows: *Upcoming sessions* also counts under the
+sessions stamp, replaced whenever any contact session changes (``shared=`` names such stamps).
+
 Stamps are replaced rather than counted (a fresh random token), so a flushed or restarted cache can
 never bring back an old page under a reused number. Like the content generation, a stamp is replaced
 at once and again when the transaction commits: whatever another request cached from the old rows
@@ -26,6 +29,7 @@ from lms import generation
 
 TIMEOUT = 24 * 3600
 COHORTS = "kyky:cohorts-stamp"
+SESSIONS = "kyky:sessions-stamp"
 
 
 def _stamp_key(user_id: int) -> str:
@@ -43,6 +47,11 @@ def cohorts_changed(**_signal_kwargs) -> None:
     _replace_now_and_at_commit(COHORTS)
 
 
+def sessions_changed(**_signal_kwargs) -> None:
+    """A contact session was added, changed or removed: any learner's list of sessions may show it."""
+    _replace_now_and_at_commit(SESSIONS)
+
+
 def _replace_now_and_at_commit(key: str) -> None:
     _replace(key)
     transaction.on_commit(lambda: _replace(key))
@@ -52,9 +61,10 @@ def _replace(key: str) -> None:
     cache.set(key, secrets.token_hex(8), TIMEOUT)
 
 
-def page(user_id: int, name: str, language: str, build) -> str:
-    """``build()`` (a rendered fragment) for the learner's page ``name``, from the cache when current."""
-    stamp_keys, entry_key = (_stamp_key(user_id), COHORTS), f"kyky:learner-page:{user_id}:{name}:{language}"
+def page(user_id: int, name: str, language: str, build, *, shared: tuple[str, ...] = (COHORTS,)):
+    """``build()`` (a rendered fragment, or rows to render) for the learner's page ``name``, from the
+    cache when current under the learner's stamp, the ``shared`` stamps and the content generation."""
+    stamp_keys, entry_key = (_stamp_key(user_id), *shared), f"kyky:learner-page:{user_id}:{name}:{language}"
     found = cache.get_many([*stamp_keys, entry_key])
     keep, stamps = True, []
     for key in stamp_keys:

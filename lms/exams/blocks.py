@@ -190,7 +190,9 @@ class ExamBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=200, label=_("Title"))
     instructions = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, required=False, label=_("Instructions"))
     pools = blocks.ListBlock(
-        SnippetChooserBlock("exams.QuestionPool"), min_num=1, label=_("Question pools to draw from")
+        SnippetChooserBlock("exams.QuestionPool", label=_("Question pool")),
+        min_num=1,
+        label=_("Question pools to draw from"),
     )
     questions_per_attempt = blocks.IntegerBlock(
         min_value=1, max_value=100, default=10, label=_("Questions per attempt")

@@ -67,7 +67,10 @@ def _annotated(sessions: QuerySet, user_id) -> QuerySet:
     )
 
 
-def upcoming_for(user, *, limit: int = 10) -> list[ContactSession]:
+UPCOMING_LIMIT = 10
+
+
+def upcoming_for(user, *, limit: int = UPCOMING_LIMIT) -> list[ContactSession]:
     """The learner's sessions that have not ended, soonest first: one query (the dashboard's)."""
     if not user.is_authenticated:
         return []

@@ -142,3 +142,26 @@ def test_lesson_block_costs_a_fixed_number_of_queries(client, course, group, lea
     assert f'href="/fi/sessions/training/{course.pk}/"' in body
     assert body.count('name="text"') == 3  # a replacement form for each missed session
     assert _queries(client, lesson.url) == one
+
+
+@pytest.mark.django_db
+def test_my_trainings_shows_a_new_changed_or_cancelled_session_at_once_though_its_list_is_cached(
+    client, course, group, learner, teacher
+):
+    """The upcoming list is kept in the learner's cache (a second visit costs no query); a stale list
+    would hide a session just added, or keep showing one cancelled, so each change replaces its stamp."""
+    client.force_login(learner)
+    first = session_for(course, cohort=group, title="Aloitustapaaminen")
+    assert "Aloitustapaaminen" in client.get("/fi/learn/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/fi/learn/")
+    assert not [q for q in captured.captured_queries if "schedule_contactsession" in q["sql"]]
+
+    session_for(course, cohort=group, title="Toinen tapaaminen")
+    assert "Toinen tapaaminen" in client.get("/fi/learn/").content.decode()
+
+    services.session_update(by=teacher, session=first, place="Sali 204")
+    assert "Sali 204" in client.get("/fi/learn/").content.decode()
+
+    services.session_cancel(by=teacher, session=first)
+    assert "<s>Aloitustapaaminen</s>" in client.get("/fi/learn/").content.decode()  # struck through, badged
