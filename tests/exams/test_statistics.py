@@ -26,7 +26,7 @@ from lms.exams.statistics import (
 from lms.organisations.enums import OrganisationKind, Role, StudyMode
 from lms.organisations.models import Cohort, Membership, Organisation
 from tests.exams.factories import build_exam_training
-from tests.exams.factories import single as tests_single
+from tests.exams.factories import single as single_question
 from tests.factories import LessonPageFactory, UserFactory, question
 
 
@@ -365,7 +365,7 @@ def test_csv_of_an_exam_that_is_not_in_the_training_is_404(client, exam_training
 @pytest.mark.django_db
 def test_a_csv_cell_cannot_become_a_formula(client, index, trainer):
     training, *_rest = build_exam_training(
-        index, questions=[tests_single(prompt="<p>=HYPERLINK(1)</p>") for _n in range(3)]
+        index, questions=[single_question(prompt="<p>=HYPERLINK(1)</p>") for _n in range(3)]
     )
     client.force_login(trainer)
 
