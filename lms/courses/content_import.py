@@ -336,17 +336,8 @@ class Reader:
         return spec
 
     def read_languages(self, folder: Path, name: str, check) -> dict[str, Source]:
-        sources = {}
-        for language in LANGUAGES:
-            path = folder / f"{name}.{language}.yaml"
-            if not path.exists():
-                self.problem(path, 0, "missing file")
-                continue
-            data = self.load(path)
-            if data is not None:
-                sources[language] = Source(path, data)
-                check(sources[language])
-        return sources
+        """``<name>.<language>.yaml`` in every language; ``check(source)`` sees each one."""
+        return self.read_translated(folder, name, lambda sources: [check(source) for source in sources.values()])
 
     # field checks
 
