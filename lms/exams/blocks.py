@@ -66,11 +66,15 @@ class _QuestionBlock(blocks.StructBlock):
     prompt = blocks.RichTextBlock(label=_("Question text"), features=PROMPT_FEATURES)
 
 
-class SingleChoiceBlock(_QuestionBlock):
+class _ChoiceQuestionBlock(_QuestionBlock):
+    """Single and multiple choice: the same fields, told apart by how many options may be correct."""
+
     options = blocks.ListBlock(ChoiceOptionBlock(), label=_("Options"), min_num=2, max_num=8)
     outcome = _outcome()
     feedback = _feedback()
 
+
+class SingleChoiceBlock(_ChoiceQuestionBlock):
     class Meta:
         icon = "radio-full"
         label = QuestionType.SINGLE.label
@@ -84,11 +88,7 @@ class SingleChoiceBlock(_QuestionBlock):
         return value
 
 
-class MultipleChoiceBlock(_QuestionBlock):
-    options = blocks.ListBlock(ChoiceOptionBlock(), label=_("Options"), min_num=2, max_num=8)
-    outcome = _outcome()
-    feedback = _feedback()
-
+class MultipleChoiceBlock(_ChoiceQuestionBlock):
     class Meta:
         icon = "tasks"
         label = QuestionType.MULTIPLE.label
