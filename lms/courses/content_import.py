@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.models import Locale, Page
 
+from lms.assignments.enums import HandIn
+from lms.assignments.files import FILE_TYPES, MAX_FILE_MB
 from lms.cms.services import site_setup
 from lms.exams.blocks import QuestionsBlock
 from lms.exams.enums import QuestionType, Review
@@ -49,7 +51,7 @@ LINK_SCHEMES = ("https://", "http://", "mailto:", "/", "#")
 POOLS = "pools"  # the folder of a training's question pools
 SELF_ASSESSMENT = "self-assessment"  # self-assessment.<language>.yaml in a training's folder
 GATE_BLOCKS = ("exam", "self_assessment", "attendance")
-BLOCK_KINDS = ("text", "callout", "question", "reflection", "video", "reading", *GATE_BLOCKS)
+BLOCK_KINDS = ("text", "callout", "question", "reflection", "video", "reading", "assignment", *GATE_BLOCKS)
 MAX_SOURCES = 50  # SourcesBlock's max_num
 # A gate block's rules as the ExamBlock, SelfAssessmentBlock and AttendanceBlock define them:
 # field -> (lowest, highest, default); they must be the same in every language of a lesson.
@@ -63,6 +65,10 @@ EXAM_NUMBERS = {
 }
 SELF_ASSESSMENT_NUMBERS = {"estimated_minutes": (0, 600, 10)}
 ATTENDANCE_NUMBERS = {"sessions_required": (1, 50, 1), "estimated_minutes": (0, 6000, 0)}
+# An assignment's whole-number rules as AssignmentBlock defines them: field -> (lowest, highest, default).
+ASSIGNMENT_NUMBERS = {"max_file_mb": (1, MAX_FILE_MB, 10), "max_files": (1, 10, 3)}
+ASSIGNMENT_FILE_TYPES = ["pdf", "docx", "odt"]  # AssignmentBlock's default
+ASSIGNMENT_TEXTS = {"title", "instructions", "name", "description", "label"}  # what a translation may change
 MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES = 10, 6  # NumericBlock: max_digits=16, decimal_places=6
 # A pool question's fields beside id, type, prompt, outcome and feedback: (required, optional), by type.
 POOL_FIELDS = {
@@ -584,6 +590,8 @@ class Reader:
             if value.get("phase") not in Phase.values:
                 self.problem(source.path, value.line_of("phase"), f"'phase' must be one of {Phase.values}")
             self.gate_rules(nested, SELF_ASSESSMENT_NUMBERS)
+        elif kind == "assignment":
+            self.check_assignment(nested, ids)
         elif kind == "attendance":
             self.fields(nested, {"id"}, {*ATTENDANCE_NUMBERS, "text", "required"})
             self.block_id(nested, ids)
@@ -624,6 +632,48 @@ class Reader:
             self.problem(source.path, data.line_of("closes_on"), "'closes_on' must be a date, e.g. 2026-12-31")
         if data.get("review") == Review.AFTER_CLOSE and not closes_on:
             self.problem(source.path, data.line_of("review"), "'review: after_close' needs 'closes_on'")
+
+    def check_assignment(self, source: Source, ids: set[str]) -> None:
+        """An assessed assignment's rules, as the admin's AssignmentBlock would accept them."""
+        data = source.data
+        optional = {*ASSIGNMENT_NUMBERS, "hand_in", "file_types", "grading", "deadline", "required", "rubric"}
+        self.fields(source, {"id", "title", "instructions", "estimated_hours"}, optional)
+        self.block_id(source, ids)
+        self.text(source, data, "title", max_length=200)
+        self.markdown(source, data, "instructions")
+        for key, (low, high, _default) in ASSIGNMENT_NUMBERS.items():
+            self.whole(source, data, key, low, high)
+        self.boolean(source, data, "required")
+        hand_in = data.get("hand_in", HandIn.BOTH)
+        if hand_in not in HandIn.values:
+            self.problem(source.path, data.line_of("hand_in"), f"'hand_in' must be one of {HandIn.values}")
+        if data.get("grading", Grading.PASS_FAIL) not in Grading.values:
+            self.problem(source.path, data.line_of("grading"), f"'grading' must be one of {Grading.values}")
+        types = data.get("file_types", ASSIGNMENT_FILE_TYPES)
+        if not isinstance(types, list) or not all(t in FILE_TYPES for t in types) or len(set(types)) != len(types):
+            self.problem(source.path, data.line_of("file_types"), f"'file_types' must be a list of {list(FILE_TYPES)}")
+        elif hand_in != HandIn.TEXT and not types:
+            self.problem(source.path, data.line_of("file_types"), "name at least one file type, or ask for text only")
+        hours = data.get("estimated_hours")
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 500:
+            self.problem(
+                source.path, data.line_of("estimated_hours"), "'estimated_hours' must be a number of hours, 0-500"
+            )
+        elif round(hours, 1) != hours:
+            self.problem(source.path, data.line_of("estimated_hours"), "'estimated_hours' has at most one decimal")
+        if "deadline" in data and not _is_date(data.get("deadline")):
+            self.problem(source.path, data.line_of("deadline"), "'deadline' must be a date, e.g. 2027-05-31")
+        if "rubric" not in data:
+            return
+        for criterion in self.items(source, "rubric", 0, 12):
+            nested = Source(source.path, criterion)
+            self.fields(nested, {"name", "levels"}, {"description"})
+            self.text(nested, criterion, "name", max_length=120)
+            self.text(nested, criterion, "description", required=False)
+            for level in self.items(nested, "levels", 2, 6):
+                self.fields(Source(source.path, level), {"label"}, {"description"})
+                self.text(nested, level, "label", max_length=80)
+                self.text(nested, level, "description", required=False)
 
     def block_id(self, source: Source, ids: set[str], where: str = "this lesson") -> None:
         value = source.data.get("id")
@@ -680,7 +730,8 @@ class Reader:
                     source.path,
                     source.data.line,
                     f"differs from the {SOURCE_LANGUAGE} version in estimated_minutes, completion, pass_percent, "
-                    "or the questions' ids, kinds, options or correct answers",
+                    "the questions' ids, kinds, options or correct answers, or the rules of its exams, "
+                    "self-assessments, contact sessions or assignments",
                 )
 
     # question pools and the self-assessment
@@ -1060,6 +1111,11 @@ def lesson_shape(data: Mapping):
         for kind, value in block.items()
         if kind in GATE_BLOCKS and isinstance(value, dict)
     ]
+    assignments = [  # an assignment's rules and its rubric's shape: everything but its texts
+        _canonical_json(_without_texts(block["assignment"]))
+        for block in data.get("body") or []
+        if isinstance(block, dict) and isinstance(block.get("assignment"), dict)
+    ]
     return (
         data.get("estimated_minutes"),
         data.get("completion"),
@@ -1067,7 +1123,17 @@ def lesson_shape(data: Mapping):
         questions,
         reflections,
         gates,
+        assignments,
     )
+
+
+def _without_texts(value):
+    """``value`` with the texts a translation gives (titles, instructions, rubric wording) left out."""
+    if isinstance(value, dict):
+        return {key: _without_texts(item) for key, item in value.items() if key not in ASSIGNMENT_TEXTS}
+    if isinstance(value, list):
+        return [_without_texts(item) for item in value]
+    return value
 
 
 GATE_TEXTS = {"title", "instructions", "text"}
@@ -1253,6 +1319,8 @@ def lesson_body(
                     "id": _block_id(lesson_key, "video", index),
                 }
             )
+        elif kind == "assignment":
+            blocks.append(_assignment_block(lesson_key, value))
         elif kind == "reflection":
             blocks.append(
                 {
@@ -1308,6 +1376,46 @@ def lesson_body(
             }
         )
     return blocks
+
+
+def _assignment_block(lesson_key: uuid.UUID, value: Mapping) -> dict:
+    """The raw AssignmentBlock; its stable id is what submissions and the structure name it by."""
+    block_id = _block_id(lesson_key, "assignment", value["id"])
+    deadline = value.get("deadline")
+
+    def item(path, data: dict) -> dict:
+        return {"type": "item", "value": data, "id": _block_id(lesson_key, block_id, *path)}
+
+    rubric = [
+        item(
+            ("criterion", n),
+            {
+                "name": criterion["name"].strip(),
+                "description": (criterion.get("description") or "").strip(),
+                "levels": [
+                    item(
+                        ("criterion", n, "level", m),
+                        {"label": level["label"].strip(), "description": (level.get("description") or "").strip()},
+                    )
+                    for m, level in enumerate(criterion["levels"])
+                ],
+            },
+        )
+        for n, criterion in enumerate(value.get("rubric") or [])
+    ]
+    raw = {
+        "title": value["title"].strip(),
+        "instructions": render_markdown(value["instructions"]),
+        "hand_in": value.get("hand_in", HandIn.BOTH),
+        "file_types": list(value.get("file_types", ASSIGNMENT_FILE_TYPES)),
+        **{key: value.get(key, default) for key, (_low, _high, default) in ASSIGNMENT_NUMBERS.items()},
+        "rubric": rubric,
+        "grading": value.get("grading", Grading.PASS_FAIL),
+        "estimated_hours": _decimal(value["estimated_hours"]),
+        "deadline": deadline.isoformat() if deadline else None,
+        "required": value.get("required", True),
+    }
+    return {"type": "assignment", "value": raw, "id": block_id}
 
 
 def _gate_block(lesson_key: uuid.UUID, kind: str, value: Mapping, pools: dict[str, int], assessment) -> dict:
