@@ -55,6 +55,15 @@ class ContactSession(models.Model):
         verbose_name=_("group"),
         help_text=_("Empty: a session of the training that its learners sign up for."),
     )
+    requirement = models.CharField(
+        _("counts for"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The Contact sessions block of the training (its block id) whose sessions this one counts towards. "
+            "Empty: every such block of the training, which is right only when it has one."
+        ),
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts"))

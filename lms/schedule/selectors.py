@@ -8,9 +8,11 @@ the feed, goes through it.
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lms.assignments.permissions import trainings_authored_by
 from lms.courses.models import Enrolment
+from lms.courses.structure import structure_for
 from lms.organisations.models import CohortLearner
 from lms.organisations.selectors import cohorts_for
 
@@ -100,19 +102,65 @@ def lesson_sessions(user, training_id: int) -> list[ContactSession]:
     return list(_annotated(sessions, user.pk).order_by("starts_at", "pk"))
 
 
-def attended_count(user_id, training_id: int) -> int:
-    """Sessions of the training the learner attended or replaced (cancelled ones do not count): one query."""
-    return Attendance.objects.filter(
-        user_id=user_id, session__training_id=training_id, session__cancelled_at__isnull=True, status__in=ATTENDED
-    ).count()
+def attended_by_requirement(user_id, training_id: int) -> dict[str, int]:
+    """Sessions of the training the learner attended or replaced (cancelled ones do not count), by the
+    attendance block they count for ("" for every block): one query."""
+    rows = (
+        Attendance.objects.filter(
+            user_id=user_id, session__training_id=training_id, session__cancelled_at__isnull=True, status__in=ATTENDED
+        )
+        .values_list("session__requirement")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows)
+
+
+def counted_for(counts: dict[str, int], block_id: str) -> int:
+    """Sessions that count for the attendance block ``block_id``: its own and those for every block.
+
+    A session counts for one requirement, so Part 1's sessions never complete Part 2's."""
+    return counts.get(block_id, 0) + counts.get("", 0)
 
 
 def attendance_gate(enrolment, lesson_key, blocks) -> set[str]:
     """The completion registry's source: the attendance blocks whose ``sessions_required`` the learner has met."""
     if not blocks:
         return set()
-    attended = attended_count(enrolment.user_id, enrolment.training_id)
-    return {block_id for block_id, value in blocks.items() if attended >= _required(value)}
+    counts = attended_by_requirement(enrolment.user_id, enrolment.training_id)
+    return {block_id for block_id, value in blocks.items() if counted_for(counts, block_id) >= _required(value)}
+
+
+def requirements_of(training, language: str) -> list[tuple[str, str]]:
+    """The training's *Contact sessions* blocks as (block id, label) in its order, the label naming the
+    part (when there are parts) and the lesson in ``language``: the choices of a session's "counts for"."""
+    structure = structure_for(training)
+    parts = {part.key: part for part in structure.parts}
+    found = []
+    for module in structure.modules:
+        part = parts.get(module.part_key)
+        for lesson in module.lessons:
+            for block_id in lesson.requirements.gates_of("attendance"):
+                title = _title(lesson.pages, language)
+                found.append((block_id, f"{_title(part.pages, language)} › {title}" if part else title))
+    return found
+
+
+def requirement_problem(training, requirement: str) -> str | None:
+    """Why ``requirement`` cannot be what a session of ``training`` counts for, or None.
+
+    Not one of the training's blocks (a tampered form, a block since removed), or empty where the
+    training asks for sessions in more than one place (the session would count for all of them)."""
+    offered = [block_id for block_id, _label in requirements_of(training, "")]
+    if requirement and requirement not in offered:
+        return _("Choose a Contact sessions requirement of this training.")
+    if not requirement and len(offered) > 1:
+        return _("This training asks for sessions in several places: choose the one this session counts for.")
+    return None
+
+
+def _title(pages, language: str) -> str:
+    page = pages.get(language) or next(iter(pages.values()))
+    return page.title
 
 
 def _required(value) -> int:

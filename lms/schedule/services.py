@@ -35,7 +35,10 @@ from .models import CHECKIN_EARLY, CODE_ALPHABET, Attendance, CalendarFeed, Cont
 
 # A change of these makes calendars show something else: the sequence goes up and the learners are told.
 SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "online_url")
-EDITABLE_FIELDS = ("title", "description", "starts_at", "ends_at", "online_url", "place", "signup", "seats")
+EDITABLE_FIELDS = (
+    *("title", "requirement", "description", "starts_at", "ends_at"),
+    *("online_url", "place", "signup", "seats"),
+)
 CHECKIN_ATTEMPTS = 10  # per learner and CHECKIN_WINDOW: 25**6 codes make guessing hopeless at this pace
 CHECKIN_WINDOW = 600
 MAX_TEXT = 20_000
@@ -51,6 +54,9 @@ class ScheduleError(Exception):
 
 def _clean(session: ContactSession) -> None:
     session.full_clean(exclude=["training", "cohort", "created_by"])
+    problem = selectors.requirement_problem(session.training, session.requirement)
+    if problem:
+        raise ValidationError({"requirement": problem})
 
 
 def session_create(
@@ -66,6 +72,7 @@ def session_create(
     place: str = "",
     signup: str = SignupMode.COHORT,
     seats: int | None = None,
+    requirement: str = "",
 ) -> ContactSession:
     """A new session of ``training`` (any language version; stored as the canonical one), for ``cohort`` or open."""
     session = ContactSession(
@@ -79,6 +86,7 @@ def session_create(
         place=place,
         signup=signup if cohort is not None else SignupMode.OPEN,
         seats=seats,
+        requirement=requirement,
         created_by=by,
     )
     _clean(session)

@@ -165,6 +165,9 @@ def cohort(request, cohort_id: int):
     """A cohort's sessions, for its teachers and its organisation's admins."""
     group = cohort_for(request.user, cohort_id)
     sessions = list(ContactSession.objects.filter(cohort=group).order_by("starts_at", "pk"))
+    labels = dict(selectors.requirements_of(group.training, request.LANGUAGE_CODE))
+    for session in sessions:
+        session.counts_for = labels.get(session.requirement, "")
     return render(request, "schedule/cohort.html", {"cohort": group, "sessions": sessions, "now": timezone.now()})
 
 
@@ -175,6 +178,8 @@ def session_create(request, cohort_id: int):
     form = SessionForm(
         request.POST if request.method == "POST" else None,
         instance=ContactSession(training=group.training, cohort=group),
+        training=group.training,
+        language=request.LANGUAGE_CODE,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +213,12 @@ def session_edit(request, session_id: int):
     if session.cancelled:
         messages.error(request, _("This session has been cancelled; it cannot be changed."))
         return redirect(_session_home(session))
-    form = SessionForm(request.POST if request.method == "POST" else None, instance=session)
+    form = SessionForm(
+        request.POST if request.method == "POST" else None,
+        instance=session,
+        training=session.training,
+        language=request.LANGUAGE_CODE,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(by=request.user, session=session, **form.cleaned_data)
@@ -301,6 +311,8 @@ def lesson_block(context, block) -> str:
     now = timezone.now()
     if enrolment is not None:
         sessions = selectors.lesson_sessions(request.user, enrolment.training_id)
+        # only the sessions that count for this block: Part 1's sessions are not Part 2's
+        sessions = [s for s in sessions if s.requirement in ("", block.id)]
         attended = sum(1 for s in sessions if s.my_attendance in ATTENDED and not s.cancelled)
     upcoming = [s for s in sessions if s.ends_at >= now]
     missed = [s for s in sessions if s.ends_at < now and not s.cancelled and s.my_attendance not in ATTENDED]
