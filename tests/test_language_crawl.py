@@ -53,6 +53,7 @@ from tests.factories import (
     user_with_permissions,
 )
 from tests.factories import text as text_block
+from tests.studying import study, teaching
 
 pytestmark = pytest.mark.django_db
 
@@ -315,23 +316,12 @@ def crawl(client, *, user: str, language: str, start: list[str], detector: Detec
 # --- the world ----------------------------------------------------------------------------------
 
 
-def study(enrolment, node, *, right: bool = True) -> None:
-    """Open the lesson ``node`` and answer its questions (rightly or wrongly) and reflection tasks."""
-    lesson = LessonPage.objects.get(pk=node.pages["fi"].pk)
-    courses.lesson_open(enrolment=enrolment, lesson=lesson)
-    for question_id, question in node.requirements.questions.items():
-        chosen = [n for n, option in enumerate(question["options"]) if bool(option.get("correct")) == right]
-        courses.answer_submit(
-            enrolment=enrolment, lesson=lesson, question_id=question_id, selected=chosen[:1] if not right else chosen
-        )
-    for reflection_id in node.requirements.reflections:
-        courses.reflection_save(enrolment=enrolment, lesson=lesson, reflection_id=reflection_id, text="Pohdin.")
-
-
 def complete(enrolment, training) -> None:
-    """Everything ``training`` asks, done right, through the services a learner's answers reach."""
+    """Everything ``training`` asks, done right, through the services a learner's and a teacher's
+    actions reach: exams passed, sessions attended, assignments approved."""
+    teacher = teaching(training, enrolment.user)
     for node in structure_for(training).lessons:
-        study(enrolment, node)
+        study(enrolment, node, teacher=teacher)
 
 
 def start_part_way(enrolment, training) -> None:

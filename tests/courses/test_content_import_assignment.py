@@ -12,7 +12,9 @@ from lms.courses.content_import import ContentError, import_content
 from lms.courses.models import LessonPage, TrainingPage
 from lms.courses.structure import structure_for
 from tests.courses.test_content_import import snapshot, write_tree
+from tests.courses.test_content_import_assessment import write_assessments
 from tests.factories import UserFactory
+from tests.studying import study, teaching
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,28 @@ def test_a_translation_that_changes_an_assignments_rules_is_refused(homes, tmp_p
     with pytest.raises(ContentError, match=r"02-tehtava.sv.yaml:1: differs from the fi version"):
         import_content(root)
     assert not LessonPage.objects.exists()
+
+
+def test_a_training_from_files_completes_only_when_every_requirement_is_met(homes, tmp_path):
+    """The exam, self-assessment, two sessions and the assignment of imported files all stand between
+    a learner and completion; doing them through the services (tests/studying.py) completes it."""
+    root = write_assessments(tmp_path)
+    for language, texts in TEXTS.items():
+        (root / "testi" / "01-moduuli" / f"03-tehtava.{language}.yaml").write_text(ASSIGNMENT.format(**texts))
+    import_content(root)
+    training = TrainingPage.objects.get(locale__language_code="fi")
+    learner = UserFactory()
+    enrolment = courses.enrolment_create(user=learner, training=training)
+    nodes = structure_for(training).lessons
+    assert [len(n.requirements.gates) + len(n.requirements.assignments) for n in nodes] == [0, 3, 1]
+
+    for node in nodes:
+        study(enrolment, node)  # the questions only: the gates and the assignment wait
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is None
+
+    teacher = teaching(training, learner)
+    for node in nodes:
+        study(enrolment, node, teacher=teacher)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
