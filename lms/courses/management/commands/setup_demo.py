@@ -45,10 +45,10 @@ class Command(BaseCommand):
 
     def _demo_cohort(self, teacher, learner):
         """A demo university with a cohort of the coordinator training, the trainer as its admin and teacher,
-        the learner in it; a demo exam, self-assessment and contact sessions (``demo_assessments``)."""
+        the learner in it, and two contact sessions (``demo.demo_cohort``)."""
         from wagtail.models import Locale
 
-        from lms.courses.demo_assessments import demo_assessments
+        from lms.courses.demo import demo_cohort
         from lms.courses.models import TrainingPage
         from lms.organisations.enums import OrganisationKind, Role, StudyMode
         from lms.organisations.models import Cohort, Membership, Organisation
@@ -68,4 +68,4 @@ class Command(BaseCommand):
             name="Työkykykoordinaattorit, syksy",
             defaults={"study_mode": StudyMode.DEGREE, "credits": 10},
         )
-        demo_assessments(training=training, cohort=cohort, teacher=teacher, learner=learner)
+        demo_cohort(training=training, cohort=cohort, teacher=teacher, learner=learner)
