@@ -189,3 +189,26 @@ def test_a_training_from_files_completes_only_when_every_requirement_is_met(home
         study(enrolment, node, teacher=teacher)
     enrolment.refresh_from_db()
     assert enrolment.completed_at is not None
+
+
+def test_a_swedish_learner_reads_the_teachers_assessment_in_swedish_not_in_the_rubric_it_was_frozen_in(
+    homes, tmp_path, client
+):
+    """A round keeps the (Finnish) rubric it was submitted with; the table of levels reached is worded
+    from the lesson the learner reads."""
+    import_content(write_assignment(tmp_path))
+    training = TrainingPage.objects.get(locale__language_code="fi")
+    learner = UserFactory()
+    enrolment = courses.enrolment_create(user=learner, training=training)
+    node = next(n for n in structure_for(training).lessons if n.requirements.assignments)
+    study(enrolment, node, teacher=teaching(training, learner))
+    client.force_login(learner)
+
+    page = client.get(lesson_in("sv").url).content.decode()
+
+    table = page[page.index('class="rubric-scores"') :]
+    table = table[: table.index("</table>")]
+    assert "Struktur" in table
+    assert "<td>Ja</td>" in table
+    assert "Jäsennys" not in table
+    assert "Kyllä" not in table

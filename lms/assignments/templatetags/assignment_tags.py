@@ -22,6 +22,43 @@ def assignment_rounds(enrolment, page) -> dict:
     return rounds_for(enrolment, node.key)
 
 
+@register.filter
+def assessed_in(submission, rubric) -> list[tuple[str, str]]:
+    """(criterion, level reached) of a decided round, worded in the language the learner reads.
+
+    A round keeps the rubric it was submitted with (the default language's, and its shape is what the
+    scores index), so a Swedish or English learner's table would show Finnish wording. The lesson's
+    own rubric (``rubric``, the block value in the page's language) gives the words where it has the
+    same shape; where the trainer has changed the rubric since, the round's own words stay."""
+    frozen = submission.rubric or []
+    shown = [{"name": c["name"], "levels": [level["label"] for level in c["levels"]]} for c in _rubric_of(rubric)]
+    same_shape = len(shown) == len(frozen) and all(
+        len(now["levels"]) == len(then.get("levels") or []) for now, then in zip(shown, frozen, strict=False)
+    )
+    source = (
+        shown
+        if same_shape
+        else [
+            {"name": c.get("name", ""), "levels": [level.get("label", "") for level in c.get("levels") or []]}
+            for c in frozen
+        ]
+    )
+    rows = []
+    for index, criterion in enumerate(source):
+        level = (submission.scores or {}).get(str(index))
+        label = criterion["levels"][level] if isinstance(level, int) and 0 <= level < len(criterion["levels"]) else ""
+        rows.append((criterion["name"], label))
+    return rows
+
+
+def _rubric_of(value) -> list[dict]:
+    """A rubric ListBlock value (StructValues) or raw list as plain dicts."""
+    return [
+        {"name": criterion["name"], "levels": [{"label": level["label"]} for level in criterion["levels"]]}
+        for criterion in value or []
+    ]
+
+
 @register.simple_tag(takes_context=True)
 def reviews_waiting(context) -> int:
     """How many rounds wait for the signed-in reviewer (one query; only staff headers ask)."""
