@@ -22,6 +22,8 @@ from lms.courses.models import LessonPage
 from lms.exams import services as exams
 from lms.exams.enums import QuestionType
 from lms.exams.selectors import exam_for
+from lms.organisations.enums import OrganisationKind
+from lms.organisations.models import Organisation
 from lms.schedule import services as schedule
 from lms.selfassessment import services as selfassessment
 from tests.factories import UserFactory
@@ -29,9 +31,16 @@ from tests.schedule.factories import cohort_with
 
 
 def teaching(training, learner):
-    """A teacher of a cohort of ``training`` that ``learner`` (already enrolled) is in."""
+    """A teacher of a cohort of ``training`` that ``learner`` (already enrolled) is in, at a university
+    named in every language (pages in Swedish and English show its name)."""
     teacher = UserFactory(certificate_name="Tero Opettaja")
-    cohort_with(training, learners=[learner], teachers=[teacher], enrol=False)
+    university = Organisation.objects.create(
+        name="Harjoitusammattikorkeakoulu",
+        name_sv="Övningsyrkeshögskolan",
+        name_en="Practice University of Applied Sciences",
+        kind=OrganisationKind.UAS,
+    )
+    cohort_with(training, learners=[learner], teachers=[teacher], org=university, enrol=False, name="KOORD-26")
     return teacher
 
 

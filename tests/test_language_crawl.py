@@ -399,7 +399,7 @@ def world(homes, django_capture_on_commit_callbacks):
         "users": {"learner": learner, "teacher": teacher, "org admin": admin, "programme staff": programme},
         "organisations": [university, ttl],
         "cohort": cohort,
-        "certificate": Certificate.objects.get(enrolment__user=learner),
+        "certificate": Certificate.objects.get(enrolment__user=learner, part_key__isnull=True),
         "links": [  # by URL name, reversed in each language
             ("organisations:import", [roster_import.pk]),
             ("organisations:invitation_answer", [organisations.invitation_token(invitation)]),

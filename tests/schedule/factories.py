@@ -43,11 +43,13 @@ def organisation(name: str | None = None) -> Organisation:
     )
 
 
-def cohort_with(training, *, learners=(), teachers=(), org: Organisation | None = None, enrol: bool = True) -> Cohort:
+def cohort_with(
+    training, *, learners=(), teachers=(), org: Organisation | None = None, enrol: bool = True, name: str = "Ryhmä"
+) -> Cohort:
     """A cohort of ``training`` whose ``teachers`` teach it (members of its organisation) and whose
     ``learners`` are in it (and enrolled, unless ``enrol=False``)."""
     org = org or organisation()
-    cohort = Cohort.objects.create(organisation=org, training=training, name="Ryhmä", study_mode=StudyMode.DEGREE)
+    cohort = Cohort.objects.create(organisation=org, training=training, name=name, study_mode=StudyMode.DEGREE)
     for teacher in teachers:
         Membership.objects.get_or_create(organisation=org, user=teacher, defaults={"role": Role.TEACHER})
         cohort.teachers.add(teacher)
