@@ -58,6 +58,7 @@ COHORT_CREATE = "kyky.cohort.create"
 COHORT_EDIT = "kyky.cohort.edit"
 ASSIGNMENT_APPROVE = "kyky.assignment.approve"
 ASSIGNMENT_RETURN = "kyky.assignment.return"
+STATEMENTS_EXPORT = "kyky.records.export"
 
 
 def _names(values) -> str:
@@ -118,6 +119,11 @@ ACTIONS = {
     GROUP_PERMISSIONS: (_("Change group permissions"), _permissions_message, _("Permissions changed")),
     ASSIGNMENT_APPROVE: (_("Approve assignment"), _("Approved round %(round)s: %(grade)s"), _("Approved")),
     ASSIGNMENT_RETURN: (_("Return assignment"), _("Returned round %(round)s for revision"), _("Returned")),
+    STATEMENTS_EXPORT: (
+        _("Export learning records"),
+        lambda data: _export_message(data),
+        _("Statements exported"),
+    ),
     COHORT_ARCHIVED: (_("Archive cohort"), _("Archived: nobody can join any more"), _("Archived")),
     COHORT_RESTORED: (_("Restore cohort"), _("Restored from the archive"), _("Restored")),
     ORGANISATION_CREATE: (_("Create organisation"), _("Created (%(kind)s)"), _("Created")),
@@ -148,6 +154,11 @@ class _Formatter(LogFormatter):
         except (KeyError, TypeError, ValueError):
             message = ""
         return message or self.fallback
+
+
+def _export_message(data: dict) -> str:
+    kind = _("Statements exported, pseudonymised for research") if data.get("research") else _("Statements exported")
+    return f"{kind} ({data.get('from') or '…'} – {data.get('to') or '…'})"
 
 
 @hooks.register("register_log_actions")

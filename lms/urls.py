@@ -34,7 +34,9 @@ urlpatterns += i18n_patterns(
     path("", include("lms.exams.urls")),  # exam attempts
     path("", include("lms.selfassessment.urls")),  # self-assessments and their aggregates
     path("", include("lms.schedule.urls")),  # contact sessions, check-in, attendance
+    path("", include("lms.records.urls")),  # the programme's export of learning records
     path("lti/", include("lms.lti.staff_urls")),
+    path("lrs/", include("lms.lrs.urls")),  # the LRSs statements are forwarded to
     path("", include("lms.cms.urls")),  # contact and feedback
     path("", include("lms.certificates.verification_urls")),  # /verify/ in a language the visitor chose
     # Wagtail's page serving, with the route from the cache (lms/cms/routing.py): Wagtail's own

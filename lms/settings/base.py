@@ -36,9 +36,11 @@ INSTALLED_APPS = [
     "lms.assignments",
     "lms.exams",
     "lms.selfassessment",
+    "lms.records",
     "lms.schedule",
     "lms.lti",
     "lms.sso",
+    "lms.lrs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
@@ -254,7 +256,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.exams.tasks.finalise_overdue_attempts",
         "schedule": 60.0,
     },
+    "lrs-forward-statements": {  # xAPI statements to the external LRSs (lms/lrs/services.py)
+        "task": "lms.lrs.tasks.forward_statements",
+        "schedule": 60.0,
+    },
 }
+# Forwarding to an LRS on localhost (plain HTTP too): for development and the tests only.
+LRS_ALLOW_LOOPBACK = env_bool("LRS_ALLOW_LOOPBACK", DEBUG)
 
 # H5P content runs in an origin of its own, with no Kyky session (lms/h5p/player.py). The same
 # processes serve it; the host name tells the two apart. Locally the platform is 127.0.0.1 and the
@@ -298,6 +306,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 KYKY_CONTENT_DIR = BASE_DIR / "content"
 # Signs certificates' credentials; see lms/certificates/keys.py. Empty: a key kept in the database.
 KYKY_SIGNING_KEY = os.environ.get("KYKY_SIGNING_KEY", "")
+KYKY_SIGNING_KEYS = os.environ.get("KYKY_SIGNING_KEYS", "")  # "key-1:<seed> key-2:<seed>": rotation, decisions §26
 
 LOGGING = {
     "version": 1,

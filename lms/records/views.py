@@ -1,0 +1,88 @@
+"""The programme's export of learners' xAPI statements (JSON Lines), per training and period.
+
+Programme staff only (TTL's staff and superusers, the rule of every programme page); everyone else
+gets a 404, as for the other programme pages. The download is audited on the training's history.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms import audit
+from lms.courses.structure import default_language, language_of, live_trainings
+
+from . import exports
+
+
+def sees_programme(user) -> bool:
+    return "programme" in user.staff_areas  # superusers and TTL's staff
+
+
+def _trainings(language: str) -> list[tuple[int, str]]:
+    """The live trainings as (id of the default-language page, title in ``language``)."""
+    trainings = live_trainings()
+    rule = default_language()
+    return [
+        (page.pk, trainings.localised(page, language).title)
+        for page in trainings.by_id.values()
+        if language_of(page.locale_id) == rule
+    ]
+
+
+class ExportForm(forms.Form):
+    training = forms.TypedChoiceField(label=gettext_lazy("Training"), coerce=int)
+    from_date = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    to_date = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    research = forms.BooleanField(
+        label=gettext_lazy("Pseudonymised, for research"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy(
+            "Learners become pseudonyms that hold only within this file; their free-text answers are left out."
+        ),
+    )
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].choices = _trainings(language)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        return data
+
+
+@login_required
+def export(request):
+    """The form; with ``download=1`` and valid fields, the statements as a JSON Lines file."""
+    if not sees_programme(request.user):
+        raise Http404
+    form = ExportForm(request.GET if "training" in request.GET else None, language=request.LANGUAGE_CODE)
+    if "download" in request.GET and form.is_valid():
+        data = form.cleaned_data
+        training = live_trainings().by_id[data["training"]]
+        audit.log(
+            instance=training,
+            action=audit.STATEMENTS_EXPORT,
+            user=request.user,
+            data={
+                "from": data["from_date"].isoformat() if data["from_date"] else "",
+                "to": data["to_date"].isoformat() if data["to_date"] else "",
+                "research": data["research"],
+            },
+        )
+        response = StreamingHttpResponse(
+            exports.lines(training.pk, data["from_date"], data["to_date"], research=data["research"]),
+            content_type="application/x-ndjson; charset=utf-8",
+        )
+        kind = "research" if data["research"] else "statements"
+        response["Content-Disposition"] = f'attachment; filename="kyky-{kind}-{training.slug}.jsonl"'
+        return response
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "records/export.html", {"form": form}, status=status)
