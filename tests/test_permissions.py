@@ -133,6 +133,7 @@ DEFAULTS = {
     "attempt_id",
     "session_id",
     "replacement_id",
+    "endpoint_id",  # an LRS (lrs)
 }
 # What wildcard rows put in their URLs: nothing has these ids (digits, as most str and slug
 # parameters of Wagtail's admin are ids too).
@@ -387,6 +388,7 @@ def _build_scenario() -> Scenario:
     from lms.courses.models import LessonPage
     from lms.courses.permissions import TRAINERS, trainers_group_ensure
     from lms.exams import services as exams
+    from lms.lrs.models import LRSEndpoint  # an LRS of each university (lms/lrs)
     from lms.h5p import player
     from lms.h5p import services as h5p
     from lms.organisations import services as organisations
@@ -540,6 +542,12 @@ def _build_scenario() -> Scenario:
     def path_of(page) -> str:
         return page.url_path.split("/", 2)[2]  # below the language's home page, which /fi/ serves
 
+    lrs_a, lrs_b = (  # an LRS of each university (lms/lrs)
+        LRSEndpoint.objects.create(
+            name=f"LRS {u.pk}", organisation=u, url="https://lrs.example.org/xapi", username="kyky", secret="s"
+        )
+        for u in (university_a, university_b)
+    )
     mine, theirs = certificates[learner], certificates[other_learner]
     values = {
         "training_id": training.pk,
@@ -563,6 +571,7 @@ def _build_scenario() -> Scenario:
         "invitation_token": organisations.invitation_token(invitation),
         "organisation_id": university_a.pk,
         "membership_id": colleague_membership.pk,
+        "endpoint_id": lrs_a.pk,  # lrs
         "staff_invitation_token": organisations.staff_invitation_token(staff_invitation),
         "cohort_id": cohort_a.pk,
         "colleague_cohort_id": colleague_cohort.pk,
@@ -599,6 +608,7 @@ def _build_scenario() -> Scenario:
         "import_id": import_b.pk,
         "organisation_id": university_b.pk,
         "membership_id": admin_b_membership.pk,
+        "endpoint_id": lrs_b.pk,  # lrs
         "file_id": submissions[other_learner].files.get().pk,
         "submission_id": submissions[other_learner].pk,
         "attempt_id": exam_attempts[other_learner].pk,
