@@ -6,6 +6,8 @@ re-importing a page (which keeps its key) never touches anyone's progress. An en
 the training in the default locale, the version that defines the structure.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -360,6 +362,12 @@ class Enrolment(models.Model):
     last_lesson_key = models.UUIDField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True, help_text=_("When the welcome e-mail went out."))
+    registration = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("The xAPI registration: names this enrolment in the learning records' context."),
+    )
 
     class Meta:
         verbose_name = _("enrolment")

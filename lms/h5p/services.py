@@ -9,6 +9,7 @@ import re
 import uuid
 from contextlib import nullcontext
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.courses import services as courses
+from lms.courses.structure import structure_for, training_of
 from lms.storage import private_storage
 
 from .enums import RESULT_VERBS, Verb
 from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PUserData, XAPIStatement
 from .package import LibraryRef, Package, PackageError, Problem, read_package
 from .semantics import filter_content, filter_metadata
-from .xapi import StatementInvalid, statement_check
+from .xapi import StatementInvalid, statement_check, statement_complete
 
 CORE_API = (1, 27)  # the H5P core API that h5p-standalone 3.8 provides
 
@@ -278,29 +280,34 @@ def statements_record(*, user, lesson, activity_ids: set[int], payload) -> list[
     enrolment = courses.enrolment_for_lesson(user=user, lesson=lesson)
     if enrolment is None:
         raise StatementError(403, _("You are not enrolled in the training of this lesson."))
-    actor = {"objectType": "Agent", "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": str(user.pk)}}
+    structure = structure_for(training_of(lesson))
+    lesson_node = structure.lesson(lesson.translation_key)
     results = []
-    for statement_id, verb, activity, object_id, statement in parsed:
-        statement = {**statement, "actor": actor}
-        if _statement_store(statement_id, user, enrolment, activity, verb, statement) and (
-            verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity)
-        ):
+    for statement_id, verb, activity, object_id, sent in parsed:
+        complete = partial(statement_complete, sent, enrolment=enrolment, structure=structure, lesson_node=lesson_node)
+        statement = _statement_store(statement_id, user, enrolment, activity, verb, complete)
+        if statement is not None and (verb in RESULT_VERBS and object_id.rstrip("/") == activity_iri(activity)):
             results.append((activity, statement.get("result") or {}, verb))
     if results:
         _results_apply(enrolment, lesson, results)
     return [str(p[0]) for p in parsed]
 
 
-def _statement_store(statement_id, user, enrolment, activity: int, verb: str, statement: dict) -> bool:
-    """Insert the statement; False when it is stored already (409 when with other content).
+def _statement_store(statement_id, user, enrolment, activity: int, verb: str, complete) -> dict | None:
+    """Insert the statement that ``complete(now=...)`` completes; the statement stored, or None when it
+    was stored already (409 when with other content).
 
     The insert is tried first, so a new statement (the common case) costs one query; the unique
-    statement id catches a repeat, which is then compared with what is stored. Outside a
+    statement id catches a repeat, which is then compared with what is stored: the repeat is
+    completed as it would have been when the first was stored (at its ``stored_at``), so the same
+    statement matches exactly and only different content is a conflict. Outside a
     transaction the insert is its own (autocommit: no BEGIN and COMMIT around one row); inside
     one, a savepoint keeps a repeat from breaking it. The row is written with SQL, each value
     prepared by its field as the ORM would: building the model and compiling the insert cost more
     than PostgreSQL's insert did.
     """
+    now = timezone.now()
+    statement = complete(now=now)
     values = {
         "statement_id": statement_id,
         "user_id": user.pk,
@@ -308,19 +315,20 @@ def _statement_store(statement_id, user, enrolment, activity: int, verb: str, st
         "activity_id": activity,
         "verb": verb,
         "statement": statement,
-        "stored_at": timezone.now(),
+        "stored_at": now,
     }
     connection = transaction.get_connection()
     params = [field.get_db_prep_save(values[field.attname], connection) for field in _STATEMENT_FIELDS]
     try:
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
             cursor.execute(_STATEMENT_INSERT, params)
-        return True
+        return statement
     except IntegrityError:
         stored = XAPIStatement.objects.filter(statement_id=statement_id).first()
-        if stored is None or stored.statement != statement or stored.user_id != user.pk:
+        same = stored is not None and stored.user_id == user.pk and stored.enrolment_id == enrolment.pk
+        if not same or stored.statement != complete(now=stored.stored_at):
             raise StatementError(409, _("A different statement with this id is already stored.")) from None
-        return False
+        return None
 
 
 _STATEMENT_FIELDS = [

@@ -39,19 +39,28 @@ Two bounds are not in the specification; they keep the values storable:
   ``timedelta`` (which overflows past 999,999,999 days) or a database interval cannot fail. The
   duration text is also limited in length, so that no number in it is too long for ``int()``.
 
+- ``context`` (2.4.6): an object with the keys xAPI defines; ``registration`` a UUID;
+  ``contextActivities`` with ``parent``, ``grouping``, ``category`` and ``other`` only, each an
+  Activity or a list of Activities; ``extensions``, ``instructor`` and ``team`` objects; ``statement``
+  a StatementRef. Completing a statement builds on the context, so it must have xAPI's shape.
+
 Deliberately not checked: the actor (the server replaces it with the logged-in learner, whatever
-the statement says), context, attachments, authority, stored and version (not read by this
-platform), the contents of Activity definitions and of extensions, and language tags.
+the statement says), attachments, authority, stored and version (the server sets them: see
+:func:`statement_complete`), the contents of Activity definitions and of extensions, and language
+tags.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import math
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from lms import links
 
 SCORE_LIMIT = 10**15
 DURATION_LIMIT = datetime.timedelta(days=36525)
@@ -125,6 +134,8 @@ def _body_check(statement: dict, where: str) -> None:
     _object_check(statement.get("object"), where)
     if "result" in statement:
         _result_check(statement["result"], f"{where}result")
+    if "context" in statement:
+        _context_check(statement["context"], f"{where}context")
     if "timestamp" in statement and not _is_timestamp(statement["timestamp"]):
         raise StatementInvalid(
             _("'%(field)s' must be an ISO 8601 date and time with a time zone, such as 2024-05-18T09:30:00Z.")
@@ -180,6 +191,37 @@ def _object_check(obj, where: str) -> None:
         raise StatementInvalid(
             _("'%(field)s.objectType' must be Activity, Agent, Group, SubStatement or StatementRef.") % {"field": field}
         )
+
+
+def _context_check(context, field: str) -> None:
+    """The context's shape (2.4.6): what completing the statement builds on must be what xAPI allows."""
+    if not isinstance(context, dict):
+        raise _invalid_type(field, _("an object"))
+    _keys_check(context, _CONTEXT_KEYS, f"{field}.")
+    if "registration" in context and not _is_uuid(context["registration"]):
+        raise _invalid_type(f"{field}.registration", _("a UUID"))
+    for name in ("revision", "platform", "language"):
+        if name in context and not isinstance(context[name], str):
+            raise _invalid_type(f"{field}.{name}", _("a string"))
+    for name in ("instructor", "team", "extensions"):
+        if name in context and not isinstance(context[name], dict):
+            raise _invalid_type(f"{field}.{name}", _("an object"))
+    if "statement" in context:
+        reference = context["statement"]
+        if not isinstance(reference, dict) or reference.get("objectType") != "StatementRef":
+            raise _invalid_type(f"{field}.statement", _("a StatementRef"))
+        _object_check(reference, f"{field}.statement.")
+    if "contextActivities" in context:
+        activities = context["contextActivities"]
+        where = f"{field}.contextActivities"
+        if not isinstance(activities, dict):
+            raise _invalid_type(where, _("an object"))
+        _keys_check(activities, _CONTEXT_ACTIVITIES_KEYS, f"{where}.")
+        for name, value in activities.items():
+            for activity in value if isinstance(value, list) else [value]:
+                if not isinstance(activity, dict) or _object_type(activity) != "Activity":
+                    raise _invalid_type(f"{where}.{name}", _("an Activity or a list of Activities"))
+                _object_check(activity, f"{where}.{name}.")
 
 
 def _result_check(result, field: str) -> None:
@@ -302,3 +344,159 @@ def _is_duration(value) -> bool:
     except InvalidOperation:
         return False
     return seconds <= Decimal(int(DURATION_LIMIT.total_seconds()))
+
+
+# --- completing a statement as an LRS stores it --------------------------------------------------
+
+VERSION = "1.0.3"
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)  # a browser clock this far ahead is still believed
+ACTIVITY_TYPES = {
+    "training": "http://adlnet.gov/expapi/activities/course",
+    "module": "http://adlnet.gov/expapi/activities/module",
+    "lesson": "http://adlnet.gov/expapi/activities/lesson",
+    # A part (a group of modules with its own credits) has no type in the ADL vocabulary: none is claimed.
+}
+_CONTEXT_KEYS = frozenset(
+    {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
+)
+_CONTEXT_ACTIVITIES_KEYS = frozenset({"parent", "grouping", "category", "other"})
+
+
+def xapi_iri(path: str) -> str:
+    """An IRI under the public address (``BASE_URL``), e.g. ``<BASE_URL>/xapi/activities/lesson/<key>``."""
+    return links.absolute_url(f"xapi/{path}")
+
+
+def browser_timestamp_extension() -> str:
+    """The context extension that keeps a browser's timestamp that was replaced (its clock was off)."""
+    return xapi_iri("extensions/browser-timestamp")
+
+
+def kyky_account(name: str) -> dict:
+    return {"homePage": links.base_url(), "name": name}
+
+
+def learner_actor(user_id) -> dict:
+    """The learner as xAPI names them: an account on Kyky's home page, never an e-mail address."""
+    return {"objectType": "Agent", "account": kyky_account(str(user_id))}
+
+
+def authority() -> dict:
+    """Kyky, which vouches for every statement it stores."""
+    return {"objectType": "Agent", "name": "Kyky", "account": kyky_account("kyky")}
+
+
+def xapi_time(moment: datetime.datetime) -> str:
+    """``moment`` as xAPI's timestamps and ``stored`` are best written: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def node_activity(kind: str, node, structure) -> dict:
+    """The training, part, module or lesson ``node`` as an xAPI Activity.
+
+    The id is built from the translation key, so the Finnish, Swedish and English versions are one
+    activity; the name is a language map of the titles of the versions that exist (a language
+    whose page is the default language's stand-in is left out).
+    """
+    names = {
+        language: ref.title
+        for language, ref in sorted(node.pages.items())
+        if ref.title and ref.language in ("", language)
+    }
+    if not names and structure.default_language in node.pages:
+        names = {structure.default_language: node.pages[structure.default_language].title}
+    definition = {"name": names}
+    if kind in ACTIVITY_TYPES:
+        definition["type"] = ACTIVITY_TYPES[kind]
+    return {"objectType": "Activity", "id": xapi_iri(f"activities/{kind}/{node.key}"), "definition": definition}
+
+
+def statement_complete(statement: dict, *, enrolment, structure, lesson_node, now: datetime.datetime) -> dict:
+    """``statement`` (checked by :func:`statement_check`) completed as an LRS stores it (xAPI 1.0.3).
+
+    - ``actor``: the enrolment's learner as an account on Kyky's home page, whatever was sent.
+    - ``timestamp``: when it happened, the browser's if it is believable: not more than
+      :data:`FUTURE_TOLERANCE` after ``now`` and not before the enrolment. Otherwise ``now``, and
+      the browser's value is kept in the context extension :func:`browser_timestamp_extension`.
+    - ``stored`` (``now``), ``authority`` (Kyky) and ``version``.
+    - ``context.registration``: the enrolment's registration. ``contextActivities``: ``parent``
+      holds the lesson (after the H5P content's own parent, for a question inside a question
+      set); ``grouping`` the module, the part (when there is one) and the training. Whatever else
+      the browser's context held (H5P's ``category`` naming its library, extensions) is kept.
+    - The rest (``id``, ``verb``, ``object``, ``result``) is kept as sent.
+
+    ``structure`` is the training's (cached) structure and ``lesson_node`` the lesson in it, or
+    None when the activity is no longer in any lesson of the training (then there is no parent).
+    No queries: everything comes from the enrolment and the structure.
+    """
+    done = copy.deepcopy(statement)
+    done["actor"] = learner_actor(enrolment.user_id)
+    context = done.get("context") if isinstance(done.get("context"), dict) else {}
+    context["registration"] = str(enrolment.registration)
+    sent = done.get("timestamp")
+    moment = _parse_timestamp(sent) if isinstance(sent, str) else None
+    if moment is not None and enrolment.enrolled_at <= moment <= now + FUTURE_TOLERANCE:
+        done["timestamp"] = xapi_time(moment)
+    else:
+        done["timestamp"] = xapi_time(now)
+        if sent is not None:
+            context["extensions"] = {**context.get("extensions", {}), browser_timestamp_extension(): sent}
+    activities = context.get("contextActivities") or {}
+    parents = _activity_list(activities.get("parent"))
+    groupings = _activity_list(activities.get("grouping"))
+    if lesson_node is not None:
+        parents.append(node_activity("lesson", lesson_node, structure))
+        module = next((m for m in structure.modules if m.key == lesson_node.module_key), None)
+        if module is not None:
+            groupings.append(node_activity("module", module, structure))
+            part = structure.part(module.part_key) if module.part_key else None
+            if part is not None:
+                groupings.append(node_activity("part", part, structure))
+    groupings.append(node_activity("training", structure, structure))
+    activities = {**activities, "grouping": _unique(groupings)}
+    if parents:
+        activities["parent"] = _unique(parents)
+    context["contextActivities"] = activities
+    done["context"] = context
+    done["stored"] = xapi_time(now)
+    done["authority"] = authority()
+    done["version"] = VERSION
+    return done
+
+
+def _activity_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _unique(activities: list) -> list:
+    """The activities with a repeated id left out (the browser may have named ours already)."""
+    seen, kept = set(), []
+    for activity in activities:
+        if activity.get("id") not in seen:
+            seen.add(activity.get("id"))
+            kept.append(activity)
+    return kept
+
+
+def _parse_timestamp(value: str) -> datetime.datetime | None:
+    """The moment a timestamp that :func:`_is_timestamp` accepts names, in UTC; None for any other."""
+    if not _is_timestamp(value):
+        return None
+    text = value.upper()
+    match = _TIMESTAMP.fullmatch(value)
+    if match.group("second") == "60":
+        start = match.start("second")
+        text = f"{text[:start]}59{text[start + 2 :]}"
+    return datetime.datetime.fromisoformat(text).astimezone(datetime.UTC)
