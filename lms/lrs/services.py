@@ -2,8 +2,9 @@
 
 The outbox is filled by the forwarding job itself, not by the statement endpoint: each endpoint
 keeps a cursor (the highest statement id looked at) and each run adds a ``Delivery`` for every
-newer statement in its scope (``docs/decisions.md``, 26). Statements stored by transactions that
-committed late, behind a higher id, are caught by looking again at the last ``LATE_WINDOW``.
+newer statement in its scope (``docs/decisions.md``, *Forwarding statements to LRSs*). Statements
+stored by transactions that committed late, behind a higher id, are caught by looking again at
+the last ``LATE_WINDOW``.
 
 Sending uses ``requests`` (already what Kyky's LTI client speaks HTTP with) with timeouts and no
 redirects; the rows of a batch are locked with ``skip_locked``, so two workers never send the same

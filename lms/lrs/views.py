@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
@@ -66,5 +67,11 @@ def endpoint_status(request, endpoint_id: int):
 def endpoint_retry(request, endpoint_id: int):
     endpoint = selectors.endpoint_for(request.user, endpoint_id)
     count = services.failed_retry(endpoint=endpoint)
-    messages.success(request, _("%(count)s refused statements will be sent again.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s refused statement will be sent again.", "%(count)s refused statements will be sent again.", count
+        )
+        % {"count": count},
+    )
     return redirect("lrs:endpoint_status", endpoint_id=endpoint.pk)
