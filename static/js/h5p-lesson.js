@@ -62,9 +62,24 @@
     return id === player.iri || id.indexOf(player.iri + "?") === 0;
   }
 
+  // A random (version 4) UUID. crypto.randomUUID exists only in secure contexts (HTTPS or
+  // localhost); crypto.getRandomValues exists everywhere, so on plain HTTP the UUID is built from
+  // it as RFC 4122 section 4.4 says: 122 random bits, the version (0100) and the variant (10).
+  function uuid4() {
+    if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
   function record(player, statement) {
     if (preview || !about(player, statement)) return;
-    statement.id = statement.id || (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    statement.id = statement.id || uuid4();
+    // When it happened, by this browser's clock: a statement sent late (a retry, a slow network)
+    // keeps its moment. The server replaces a timestamp it cannot believe.
+    statement.timestamp = statement.timestamp || new Date().toISOString();
     post(statementsUrl, JSON.stringify(statement), "application/json", 0, function () {
       document.dispatchEvent(new CustomEvent("kyky:statement-stored", { detail: statement }));
     });
