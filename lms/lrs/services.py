@@ -4,7 +4,7 @@ The outbox is filled by the forwarding job itself, not by the statement endpoint
 keeps a cursor (the highest statement id looked at) and each run adds a ``Delivery`` for every
 newer statement in its scope (``docs/decisions.md``, *Forwarding statements to LRSs*). Statements
 stored by transactions that committed late, behind a higher id, are caught by looking again at
-the last ``LATE_WINDOW``.
+the last ``LATE_WINDOW`` (and ``LATE_IDS``).
 
 Sending uses ``requests`` (already what Kyky's LTI client speaks HTTP with) with timeouts and no
 redirects; the rows of a batch are locked with ``skip_locked``, so two workers never send the same
@@ -45,7 +45,10 @@ XAPI_VERSION = "1.0.3"
 BATCH_SIZE = 100
 MAX_BATCHES = 20  # per endpoint and run: one slow LRS does not hold the others up for long
 SCAN_LIMIT = 5000  # statements added to one endpoint's outbox per run (a new endpoint's backlog spreads out)
+# A statement can commit after one with a higher id has been seen: each run looks again this far back
+# (in time, and in ids, so that the look stays a bounded range of the primary key).
 LATE_WINDOW = timedelta(minutes=10)
+LATE_IDS = 50_000
 BACKOFF_FIRST = 30  # seconds
 BACKOFF_MAX = 6 * 3600
 TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -92,7 +95,7 @@ def deliveries_create(*, endpoint_id: int, now=None) -> int:
             scope.filter(pk__gt=endpoint.cursor, pk__lte=top).order_by("pk").values_list("pk", flat=True)[:SCAN_LIMIT]
         )
         late = list(
-            scope.filter(pk__lte=endpoint.cursor, stored_at__gte=now - LATE_WINDOW)
+            scope.filter(pk__gt=endpoint.cursor - LATE_IDS, pk__lte=endpoint.cursor, stored_at__gte=now - LATE_WINDOW)
             .exclude(Exists(Delivery.objects.filter(endpoint=endpoint, statement_id=OuterRef("pk"))))
             .values_list("pk", flat=True)
         )

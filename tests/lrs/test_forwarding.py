@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lms.lrs import services
@@ -246,3 +247,22 @@ def test_two_workers_never_send_the_same_batch(kyky, fake_lrs):
 
     assert other["tried"] == 0
     assert not fake_lrs.requests
+
+
+def test_storing_a_statement_costs_no_query_more_with_lrss_set_up(kyky, fake_lrs, university):
+    """The outbox is filled by the forwarding job, not by the statement endpoint (decisions §27)."""
+    kyky.store(1)  # warm: sessions, caches
+    with CaptureQueriesContext(connection) as without:
+        kyky.store(1)
+    endpoint_at(fake_lrs.url)
+    endpoint_at(fake_lrs.url, organisation=university)
+    with CaptureQueriesContext(connection) as with_two:
+        kyky.store(1)
+
+    assert len(with_two) == len(without)
+    assert not Delivery.objects.exists()  # until the job runs
+
+
+def test_the_forwarding_job_runs_every_minute(settings):
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == forward_statements.name]
+    assert entry["schedule"] <= 60

@@ -203,3 +203,12 @@ def test_the_status_page_counts_and_shows_the_latest_errors(client, org_admin, u
 
     client.post(f"/fi/lrs/{endpoint.pk}/retry/")
     assert Delivery.objects.get(pk=refused.pk).state == DeliveryState.PENDING
+
+
+def test_the_organisation_pages_lead_to_the_lrs_pages(client, org_admin, university):
+    client.force_login(org_admin)
+
+    for url in ("/fi/organisation/organisations/", f"/fi/organisation/organisations/{university.pk}/"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'href="/fi/lrs/"' in page.content.decode()
