@@ -15,7 +15,7 @@ import secrets
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -134,15 +134,18 @@ def credential_sign(certificate: Certificate) -> dict:
         return certificate.credential
     if certificate.status_index is None:
         status_index_assign(certificate)
+    signer = keys.current_key()
     signed = integrity.sign(
         credential_build(certificate),
-        key=keys.signing_key(),
-        verification_method=keys.verification_method(),
+        key=signer.private,
+        verification_method=signer.method,
         created=_timestamp(certificate.issued_at),
         as_set=True,
     )
-    Certificate.objects.filter(pk=certificate.pk, credential__isnull=True).update(credential=signed)
-    certificate.refresh_from_db(fields=["credential"])
+    Certificate.objects.filter(pk=certificate.pk, credential__isnull=True).update(
+        credential=signed, signed_with=signer.key_id
+    )
+    certificate.refresh_from_db(fields=["credential", "signed_with"])
     return certificate.credential
 
 
@@ -168,22 +171,40 @@ def decoded_bit(encoded: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
 def status_list_credential() -> dict:
-    """The signed revocation list; re-signed only when a revocation changed it."""
-    state = _not_in_force().aggregate(n=Count("pk"), revoked=Max("revoked_at"), withdrawn=Max("withdrawn_at"))
-    key = keys.did_document()["verificationMethod"][0]["publicKeyMultibase"]
-    version = f"{keys.verification_method()}|{key}|{state['n']}|{state['revoked']}|{state['withdrawn']}"
+    """The signed revocation list; re-signed only when a revocation changed it (or the signing key did).
+
+    Its ``validFrom`` is when its content became true (the latest revocation or withdrawal; with none,
+    the first certificate's issue), moved back by ``CLOCK_SKEW``: a verifier whose clock is a few
+    minutes slow would otherwise call a list signed a moment ago "not yet valid" (DCC's verifier-core
+    does) and fail every credential until its clock caught up. Claiming a few minutes too early is
+    harmless here: a revocation's own time is ``revoked_at``, and the list only ever sets bits. As the
+    time depends on the content only, signing the same content again gives the same document.
+    """
+    state = Certificate.objects.aggregate(
+        n=Count("pk", filter=Q(revoked_at__isnull=False) | Q(withdrawn_at__isnull=False)),
+        revoked=Max("revoked_at"),
+        withdrawn=Max("withdrawn_at"),
+        first=Min("issued_at"),
+    )
+    signer = keys.current_key()
+    version = f"{signer.method}|{signer.public_multibase}|{state['n']}|{state['revoked']}|{state['withdrawn']}"
     cache_key = "status-list:" + hashlib.sha256(version.encode()).hexdigest()
     cached = cache.get(cache_key)
     if cached:
         return cached
+    changed = max((t for t in (state["revoked"], state["withdrawn"]) if t), default=None)
+    valid_from = _timestamp((changed or state["first"] or timezone.now()) - CLOCK_SKEW)
     url = status_list_url()
     credential = {
         "@context": [V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": keys.issuer_did(),
-        "validFrom": _timestamp(timezone.now()),
+        "validFrom": valid_from,
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
@@ -191,14 +212,15 @@ def status_list_credential() -> dict:
             "encodedList": encoded_list(_revoked_indexes()),
         },
     }
-    signed = integrity.sign(
-        credential,
-        key=keys.signing_key(),
-        verification_method=keys.verification_method(),
-        created=credential["validFrom"],
-    )
+    signed = integrity.sign(credential, key=signer.private, verification_method=signer.method, created=valid_from)
     cache.set(cache_key, signed, timeout=3600)
     return signed
+
+
+def _proof_method(document: dict):
+    proof = document.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    return proof.get("verificationMethod") if isinstance(proof, dict) else None
 
 
 def credential_verify(document) -> dict:
@@ -211,6 +233,8 @@ def credential_verify(document) -> dict:
         checks["signature"] = {"ok": True}
     except integrity.ProofError as error:
         checks["signature"] = {"ok": False, "message": str(error)}
+        if keys.is_revoked(_proof_method(document)):
+            checks["signature"]["message"] = "signed with a key this platform has revoked; ask for the reissued one"
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     checks["issuer"] = (

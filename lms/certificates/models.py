@@ -40,6 +40,9 @@ class Certificate(models.Model):
     status_index = models.PositiveIntegerField(
         unique=True, null=True, editable=False, help_text=_("This certificate's bit in the revocation status list.")
     )
+    signed_with = models.CharField(
+        max_length=20, blank=True, editable=False, help_text=_("The key that signed the credential (key-<n>).")
+    )
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text=_("When the holder's account was erased.")
@@ -113,10 +116,27 @@ class RegenerationJob(models.Model):
 
 
 class IssuerKey(models.Model):
-    """The development signing key, when KYKY_SIGNING_KEY is not set (see keys.py)."""
+    """One of the platform's signing keys, ``key-<number>``: its public key and its life (see keys.py).
 
-    seed = models.CharField(max_length=64)
+    The seed (the private key) is kept here only when the environment holds no keys (development,
+    tests); in production it lives in ``KYKY_SIGNING_KEYS`` / ``KYKY_SIGNING_KEY``.
+    """
+
+    number = models.PositiveIntegerField(unique=True, help_text=_("The n of key-n."))
+    public_key = models.CharField(max_length=64, help_text=_("The Ed25519 public key, multibase."))
+    seed = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text=_("From then on it signs nothing new."))
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("It leaked: from then on nothing it signed verifies.")
+    )
+
+    class Meta:
+        ordering = ["number"]
 
     def __str__(self):
-        return f"key {self.pk}"
+        return self.key_id
+
+    @property
+    def key_id(self) -> str:
+        return f"key-{self.number}"

@@ -356,3 +356,36 @@ def regeneration_run(*, job_id: int) -> None:
             outcome = {"failed": models.F("failed") + 1}
         RegenerationJob.objects.filter(pk=job.pk).update(last_certificate_id=certificate.pk, **outcome)
     RegenerationJob.objects.filter(pk=job.pk).update(status=RegenerationJob.Status.DONE, finished_at=timezone.now())
+
+
+def certificates_reissue_for_key(*, number: int) -> int:
+    """Reissue every certificate in force whose credential a revoked key signed; returns how many.
+
+    Each goes through the staff's reissue (``ReissueCertificateAction``): the old one is revoked with
+    the reason, a new one is frozen, signed with the current key, rendered and e-mailed. Safe to run
+    again: a reissued certificate is no longer in force, so it is not found twice.
+    """
+    from . import actions, keys
+
+    done = 0
+    for certificate in keys.in_force_signed_by(number).order_by("pk"):
+        with translation.override(certificate.language):
+            reason = _("Reissued: the key that signed it (key-%(number)d) was withdrawn from use.") % {"number": number}
+        try:
+            actions.ReissueCertificateAction(certificate, reason=reason).execute(skip_permission_checks=True)
+        except actions.ActionRefused:  # revoked or withdrawn since it was listed
+            continue
+        except Exception:
+            logger.exception("Could not reissue certificate %s after key-%s was revoked", certificate.pk, number)
+            continue
+        done += 1
+    return done
+
+
+def keys_to_reissue() -> list[int]:
+    """Revoked keys that still sign a certificate in force: what the beat job finishes."""
+    from .models import IssuerKey
+
+    revoked = [row.key_id for row in IssuerKey.objects.filter(revoked_at__isnull=False)]
+    signed = Certificate.objects.filter(revoked_at__isnull=True, withdrawn_at__isnull=True, signed_with__in=revoked)
+    return sorted({int(key_id.removeprefix("key-")) for key_id in signed.values_list("signed_with", flat=True)})

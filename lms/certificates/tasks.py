@@ -18,7 +18,15 @@ def issue_missing_certificates() -> int:
     missing = services.missing_certificates()
     for enrolment_id, part_key in missing:
         enqueue_on_commit(issue_certificate, enrolment_id, part_key)
+    for number in services.keys_to_reissue():  # a revocation whose reissue task was lost
+        enqueue_on_commit(reissue_for_revoked_key, number)
     return len(missing)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
+def reissue_for_revoked_key(number: int) -> int:
+    """Reissue what a revoked key signed; running it again reissues only what is left."""
+    return services.certificates_reissue_for_key(number=number)
 
 
 @shared_task(acks_late=True)

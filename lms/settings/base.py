@@ -306,7 +306,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 KYKY_CONTENT_DIR = BASE_DIR / "content"
 # Signs certificates' credentials; see lms/certificates/keys.py. Empty: a key kept in the database.
 KYKY_SIGNING_KEY = os.environ.get("KYKY_SIGNING_KEY", "")
-KYKY_SIGNING_KEYS = os.environ.get("KYKY_SIGNING_KEYS", "")  # "key-1:<seed> key-2:<seed>": rotation, decisions §26
+KYKY_SIGNING_KEYS = os.environ.get("KYKY_SIGNING_KEYS", "")  # "key-1:<seed> key-2:<seed>": rotation, decisions §28
 
 LOGGING = {
     "version": 1,
