@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from lms.jsonbody import JSONBodyError, parse_json
 from lms.ratelimit import client_bucket, limited
@@ -154,11 +157,33 @@ def download(request, code: str):
     )
 
 
+def public_cors(view):
+    """Let any origin read the answer, so that verifiers running in a browser can fetch it.
+
+    Only for public documents that hold nothing personal and are the same for everyone (no
+    cookies are read, and ``Access-Control-Allow-Credentials`` is never sent). Answers the
+    preflight ``OPTIONS`` itself.
+    """
+
+    @require_http_methods(["GET", "HEAD", "OPTIONS"])
+    def wrapped(request, *args, **kwargs):
+        response = HttpResponse(status=204) if request.method == "OPTIONS" else view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Accept"
+        response["Access-Control-Max-Age"] = "86400"
+        return response
+
+    return wrapped
+
+
+@public_cors
 def did_document(request):
-    """The issuer's public key, where did:web resolvers look for it."""
+    """The issuer's public keys, where did:web resolvers look for them."""
     return JsonResponse(keys.did_document(), content_type="application/did+json")
 
 
+@public_cors
 def status_list(request):
     response = JsonResponse(credentials.status_list_credential(), content_type="application/vc+ld+json")
     response["Cache-Control"] = "public, max-age=300"
@@ -177,37 +202,57 @@ def credential_download(request, code: str):
 
 
 MAX_CREDENTIAL_BYTES = 256 * 1024
+JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json", "application/vc")
+
+
+def _refused(request, status: int, error: str, message: str):
+    result = {"valid": False, "error": error, "checks": {"format": {"ok": False, "message": message}}}
+    return _check_answer(request, result, status=status)
 
 
 @never_cache
+@csrf_exempt  # checking a credential changes nothing, and machine clients hold no session (see below)
 def credential_check(request):
-    """Upload a credential (file or JSON body) and see whether its signature, issuer and status hold."""
+    """Upload a credential (a file in the form, or the JSON itself as the body) and see whether it holds.
+
+    Machine clients POST the credential as ``application/json`` (or ``application/ld+json``,
+    ``application/vc+ld+json``) and get ``{"valid": ..., "checks": {...}}`` back. No CSRF token is
+    asked for: CSRF protects changes made with a visitor's session, and this view changes nothing
+    and reads no session; what it costs is limited per client like the other look-ups. A body of
+    another type is refused with 415, one over 256 KiB with 413, one that is not JSON (or nested
+    too deeply, or holding what JSON or the database cannot) with 400, before anything is checked.
+    """
     if request.method != "POST":
         return render(request, "certificates/check.html", {})
     if _rate_limited(request):
-        return JsonResponse({"error": "too many requests"}, status=429)
-    upload = request.FILES.get("credential")
-    if upload is not None:
-        raw = upload.read(MAX_CREDENTIAL_BYTES + 1)
-    elif request.content_type.startswith("multipart/"):
-        raw = b""  # a form sent without the file; its body has been read as the form
+        response = JsonResponse({"valid": False, "error": "too many requests"}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    if request.content_type.startswith("multipart/"):
+        upload = request.FILES.get("credential")
+        raw = upload.read(MAX_CREDENTIAL_BYTES + 1) if upload is not None else b""  # b"": the form came without it
+    elif request.content_type in JSON_TYPES:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_CREDENTIAL_BYTES:  # refused before a byte of it is read
+            return _refused(request, 413, "too large", _("The request is too large."))
+        raw = request.read(MAX_CREDENTIAL_BYTES + 1)
     else:
-        raw = request.body[: MAX_CREDENTIAL_BYTES + 1]
+        return _refused(
+            request, 415, "unsupported media type", "send the credential as application/json, or upload it as a file"
+        )
     try:
         # Not json.loads: nesting deep enough to overflow the parser's stack, NaN and numbers that overflow to
         # infinity (an index of Infinity is an OverflowError in int()), NUL and lone surrogates are refused here.
         document = parse_json(raw, max_bytes=MAX_CREDENTIAL_BYTES)
     except JSONBodyError as refusal:
-        result = {
-            "valid": False,
-            "error": "too large" if refusal.status == 413 else "not JSON",
-            "checks": {"format": {"ok": False, "message": refusal.message}},
-        }
-        return _check_answer(request, result, status=refusal.status)
+        return _refused(request, refusal.status, "too large" if refusal.status == 413 else "not JSON", refusal.message)
     return _check_answer(request, credentials.credential_verify(document))
 
 
 def _check_answer(request, result: dict, status: int = 200):
-    if _wants_json(request) or request.content_type == "application/json":
+    if _wants_json(request) or request.content_type != "multipart/form-data":
         return JsonResponse(result, status=status)
     return render(request, "certificates/check.html", {"result": result}, status=status)
