@@ -9,7 +9,9 @@ when no lesson holds it any more: then the training alone groups it).
 
 It reads the trainings' structure with the current code (the structure is built from Wagtail's
 pages, which historical models do not give), so it does so only when there are statements to
-complete: on a new database it does nothing. Running it again changes nothing.
+complete: on a new database it does nothing. Running it again changes nothing. Because the current
+page models are used, a database with statements must pass through a release that has this
+migration before a later one that changes the pages' tables (the usual rule for upgrades).
 """
 
 from django.db import migrations
