@@ -294,3 +294,21 @@ def test_completion_is_pure_and_keeps_what_was_sent(enrolled, activity, learner)
             body, enrolment=enrolment, structure=structure, lesson_node=node, now=now + datetime.timedelta(seconds=1)
         )["stored"]
     )
+
+
+def test_a_language_whose_page_is_a_stand_in_is_not_named(client, h5p_lesson, activity, learner, locales):
+    """A lesson not translated yet has only its own titles; its translated module and training have both."""
+    training, lesson = h5p_lesson
+    module = lesson.get_parent()
+    translate_training(training, locales["sv"], "Utbildning", [module], lambda p: "Modul")
+    courses.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+
+    post(client, lesson, statement(activity, learner))
+
+    activities = stored_one()["context"]["contextActivities"]
+    assert activities["parent"][0]["definition"]["name"] == {"fi": lesson.title}
+    assert [g["definition"]["name"] for g in activities["grouping"]] == [
+        {"fi": module.title, "sv": "Modul"},
+        {"fi": training.title, "sv": "Utbildning"},
+    ]
