@@ -58,6 +58,9 @@ COHORT_CREATE = "kyky.cohort.create"
 COHORT_EDIT = "kyky.cohort.edit"
 ASSIGNMENT_APPROVE = "kyky.assignment.approve"
 ASSIGNMENT_RETURN = "kyky.assignment.return"
+LRS_CREATE = "kyky.lrs.create"
+LRS_EDIT = "kyky.lrs.edit"
+LRS_RETRY = "kyky.lrs.retry"
 STATEMENTS_EXPORT = "kyky.records.export"
 
 
@@ -142,6 +145,9 @@ ACTIONS = {
     MEMBER_ROLE: (_("Change staff role"), _("Account %(user)s is now %(role)s"), _("A staff role was changed")),
     COHORT_CREATE: (_("Create cohort"), _("Created for training %(training)s"), _("Created")),
     COHORT_EDIT: (_("Edit cohort"), _("Changed: %(fields)s"), _("Changed")),
+    LRS_CREATE: (_("Add LRS"), _("Statements will be forwarded to %(url)s"), _("Added")),
+    LRS_EDIT: (_("Edit LRS"), _("Changed: %(fields)s"), _("Changed")),
+    LRS_RETRY: (_("Retry LRS"), _("%(count)s refused statements queued again"), _("Refused statements queued again")),
 }
 
 

@@ -57,6 +57,7 @@ class EndpointForm(forms.ModelForm):
             label=_("trainings"),
             help_text=LRSEndpoint._meta.get_field("trainings").help_text,
         )
+        self.initial["secret"] = ""  # never in the page, not even in a field's initial value
         if self.instance.pk:
             self.fields["secret"].help_text = _(
                 "Saved, and never shown. Leave empty to keep it; type a new one to change it."

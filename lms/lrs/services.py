@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from lms import audit
 from lms.h5p.models import XAPIStatement
 from lms.organisations.models import CohortLearner
 
@@ -256,18 +257,29 @@ def forward_all(now=None) -> int:
     )
 
 
-def endpoint_save(*, endpoint: LRSEndpoint, by, trainings=None) -> LRSEndpoint:
-    """Save an endpoint set up on the staff pages (the form has checked who may and what)."""
-    if endpoint.pk is None:
+def endpoint_save(*, endpoint: LRSEndpoint, by, trainings=None, changed=()) -> LRSEndpoint:
+    """Save an endpoint set up on the staff pages (the form has checked who may and what), and audit it.
+
+    The audit names the fields changed, never the secret's value.
+    """
+    created = endpoint.pk is None
+    if created:
         endpoint.created_by = by
     endpoint.save()
     if trainings is not None:
         endpoint.trainings.set(trainings)
+    if created:
+        audit.log(instance=endpoint, action=audit.LRS_CREATE, user=by, data={"url": endpoint.url})
+    elif changed:
+        audit.log(instance=endpoint, action=audit.LRS_EDIT, user=by, data={"fields": ", ".join(changed)})
     return endpoint
 
 
-def failed_retry(*, endpoint: LRSEndpoint) -> int:
+def failed_retry(*, endpoint: LRSEndpoint, by) -> int:
     """Put the deliveries the LRS refused back in the queue (after the LRS or the data was fixed)."""
-    return Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.FAILED).update(
+    count = Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.FAILED).update(
         state=DeliveryState.PENDING, next_attempt_at=None
     )
+    if count:
+        audit.log(instance=endpoint, action=audit.LRS_RETRY, user=by, data={"count": count})
+    return count

@@ -34,7 +34,10 @@ def _form(request, endpoint=None):
     )
     if request.method == "POST" and form.is_valid():
         endpoint = services.endpoint_save(
-            endpoint=form.save(commit=False), by=request.user, trainings=form.cleaned_data["trainings"]
+            endpoint=form.save(commit=False),
+            by=request.user,
+            trainings=form.cleaned_data["trainings"],
+            changed=form.changed_data,
         )
         messages.success(request, _("The LRS is saved. New statements are sent to it within a minute or two."))
         return redirect("lrs:endpoint_status", endpoint_id=endpoint.pk)
@@ -66,7 +69,7 @@ def endpoint_status(request, endpoint_id: int):
 @require_POST
 def endpoint_retry(request, endpoint_id: int):
     endpoint = selectors.endpoint_for(request.user, endpoint_id)
-    count = services.failed_retry(endpoint=endpoint)
+    count = services.failed_retry(endpoint=endpoint, by=request.user)
     messages.success(
         request,
         ngettext(

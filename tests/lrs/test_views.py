@@ -212,3 +212,24 @@ def test_the_organisation_pages_lead_to_the_lrs_pages(client, org_admin, univers
         page = client.get(url)
         assert page.status_code == 200
         assert 'href="/fi/lrs/"' in page.content.decode()
+
+
+def test_adding_and_changing_an_lrs_is_audited_without_the_secret(client, org_admin, university):
+    from wagtail.models import ModelLogEntry
+
+    from lms import audit
+
+    client.force_login(org_admin)
+    client.post("/fi/lrs/add/", {**FORM, "organisation": university.pk})
+    endpoint = LRSEndpoint.objects.get()
+    client.post(f"/fi/lrs/{endpoint.pk}/edit/", {**FORM, "organisation": university.pk, "secret": "", "name": "Uusi"})
+    client.post(f"/fi/lrs/{endpoint.pk}/edit/", {**FORM, "organisation": university.pk, "name": "Uusi", "secret": "x2"})
+
+    entries = list(ModelLogEntry.objects.filter(object_id=str(endpoint.pk)).order_by("pk"))
+    assert [(e.action, e.data.get("fields")) for e in entries] == [
+        (audit.LRS_CREATE, None),
+        (audit.LRS_EDIT, "name"),
+        (audit.LRS_EDIT, "secret"),
+    ]
+    assert all(e.user_id == org_admin.pk for e in entries)
+    assert not any(SECRET in str(e.data) or "x2" in str(e.data) for e in entries)
