@@ -136,12 +136,21 @@ class H5PUserData(models.Model):
 
 
 class XAPIStatement(models.Model):
-    """A statement as the browser sent it, stored once per id; the actor is always our user."""
+    """A learner's statement, stored once per id and complete (``xapi.statement_complete``): the
+    browser's about H5P content, or Kyky's own about an enrolment, completion, pass or certificate
+    (``lms.records.events``, with no H5P activity). The actor is always our user."""
 
     statement_id = models.UUIDField(unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     enrolment = models.ForeignKey("courses.Enrolment", on_delete=models.CASCADE, related_name="+")
-    activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="statements")
+    activity = models.ForeignKey(
+        H5PActivity,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        null=True,
+        blank=True,
+        help_text="The H5P content the browser reported on; empty for Kyky's own events.",
+    )
     verb = models.CharField(max_length=255)
     statement = models.JSONField()
     stored_at = models.DateTimeField(auto_now_add=True)
