@@ -45,6 +45,8 @@ def endpoint_url_check(url: str, *, resolve: bool = True) -> None:
         raise ValidationError(_("Enter the LRS's full address, starting with https://."), code="scheme")
     if parts.username or parts.password:
         raise ValidationError(_("Put the user name and secret in their own fields, not in the address."), code="auth")
+    if parts.query or parts.fragment:
+        raise ValidationError(_("Enter the endpoint's address without ? or #."), code="query")
     if host in LOOPBACK_NAMES and _loopback_allowed():
         return
     if parts.scheme != "https":

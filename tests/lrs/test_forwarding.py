@@ -154,14 +154,28 @@ def test_a_redirect_is_not_followed(kyky, fake_lrs):
     assert set(states(endpoint).values()) == {DeliveryState.PENDING}
 
 
-def test_an_inactive_endpoint_is_sent_nothing(kyky, fake_lrs):
-    endpoint_at(fake_lrs.url, active=False)
-    kyky.store(1)
+def test_a_paused_endpoint_is_sent_nothing_and_catches_up_when_active_again(kyky, fake_lrs):
+    endpoint = endpoint_at(fake_lrs.url, active=False)
+    stored = kyky.store(2)
 
     services.forward_all()
-
     assert not fake_lrs.requests
     assert not Delivery.objects.exists()
+
+    LRSEndpoint.objects.filter(pk=endpoint.pk).update(active=True)
+    services.forward_all()
+    assert [s["id"] for s in fake_lrs.statements] == [str(s.statement_id) for s in stored]
+
+
+def test_a_new_endpoint_receives_what_was_stored_before_it_a_slice_per_run(kyky, fake_lrs, monkeypatch):
+    stored = kyky.store(3)
+    monkeypatch.setattr(services, "SCAN_LIMIT", 2)
+    endpoint = endpoint_at(fake_lrs.url)
+
+    services.deliveries_create(endpoint_id=endpoint.pk)
+    assert set(states(endpoint)) == {stored[0].pk, stored[1].pk}
+    services.deliveries_create(endpoint_id=endpoint.pk)
+    assert set(states(endpoint)) == {s.pk for s in stored}
 
 
 def test_an_organisations_lrs_gets_only_its_cohorts_learners_statements(

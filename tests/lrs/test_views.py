@@ -233,3 +233,13 @@ def test_adding_and_changing_an_lrs_is_audited_without_the_secret(client, org_ad
     ]
     assert all(e.user_id == org_admin.pk for e in entries)
     assert not any(SECRET in str(e.data) or "x2" in str(e.data) for e in entries)
+
+
+def test_an_address_with_a_query_is_refused(client, programme_staff):
+    """Statements go to <address>/statements: a query or fragment would put them elsewhere."""
+    client.force_login(programme_staff)
+
+    response = client.post("/fi/lrs/add/", {**FORM, "url": "https://lrs.example.org/xapi?to=/admin"})
+
+    assert response.status_code == 200
+    assert not LRSEndpoint.objects.exists()
