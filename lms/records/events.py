@@ -77,7 +77,7 @@ def _statement(
         "actor": xapi.learner_actor(enrolment.user_id),
         "verb": {"id": verb_id, "display": {"en-US": display}},
         "object": obj,
-        "context": {"registration": str(enrolment.registration), "platform": "Kyky", "language": "fi"},
+        "context": {"registration": str(enrolment.registration), "platform": "Kyky"},
         "timestamp": xapi.xapi_time(when or now),
         "stored": xapi.xapi_time(now),
         "authority": xapi.authority(),
