@@ -23,6 +23,7 @@ UNLOCALISED = (
     "/h5p/",
     "/verify/",
     "/certificates/",
+    "/credentials/",
     "/healthz",
     "/lti/",
     "/admin/",

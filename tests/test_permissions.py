@@ -78,6 +78,8 @@ ARGUMENTS = {
     "verification:certificate": {"code": "certificate_display_code"},
     "certificates:download": {"code": "certificate_code"},
     "certificates:credential_download": {"code": "certificate_code"},
+    "certificates:wallet_offer": {"code": "certificate_code"},
+    "certificates:wallet_exchange": {"token": "forged_grant"},
     "certificates_admin_revoke": {"pk": "certificate_id"},
     "certificates_admin_reissue": {"pk": "certificate_id"},
     "organisations:join": {"code": "invite_code"},

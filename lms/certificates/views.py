@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from lms.jsonbody import JSONBodyError, parse_json
 from lms.ratelimit import client_bucket, limited
 
-from . import credentials, keys, selectors
+from . import credentials, keys, selectors, services, wallet
 from .codes import display, normalise
 from .models import Certificate
 
@@ -199,6 +199,43 @@ def credential_download(request, code: str):
     response = JsonResponse(certificate.credential, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="kyky-{certificate.code}.json"'
     return response
+
+
+@login_required
+def wallet_offer(request, code: str):
+    """A QR code and a link that add the learner's credential to the Learner Credential Wallet in one step."""
+    certificate = _own_certificate(request, code)
+    if not certificate.credential or certificate.revoked_at or certificate.withdrawn_at:
+        raise Http404
+    link = wallet.lcw_link(certificate)
+    response = render(
+        request,
+        "certificates/wallet.html",
+        {
+            "certificate": certificate,
+            "facts": certificate.facts,
+            "link": link,
+            "qr": services.qr_svg(link, title=_("QR code: opens the credential in the Learner Credential Wallet")),
+            "minutes": wallet.OFFER_SECONDS // 60,
+        },
+    )
+    response["Cache-Control"] = "no-store"  # the link hands out the credential for an hour
+    return response
+
+
+@never_cache
+@csrf_exempt  # the wallet app holds no session; the signed token in the address is the credential
+@require_http_methods(["POST"])
+def wallet_exchange(request, token: str):
+    """The VC-API exchange the wallet POSTs to: the signed credential, in a presentation (see ``wallet``)."""
+    if _rate_limited(request):
+        response = JsonResponse({"error": "too many requests"}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    certificate = wallet.certificate_for(token)
+    if certificate is None:
+        return JsonResponse({"error": "not found or expired"}, status=404)
+    return JsonResponse(wallet.presentation(certificate), json_dumps_params={"ensure_ascii": False})
 
 
 MAX_CREDENTIAL_BYTES = 256 * 1024
