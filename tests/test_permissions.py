@@ -390,9 +390,9 @@ def _build_scenario() -> Scenario:
     from lms.courses.models import LessonPage
     from lms.courses.permissions import TRAINERS, trainers_group_ensure
     from lms.exams import services as exams
-    from lms.lrs.models import LRSEndpoint  # an LRS of each university (lms/lrs)
     from lms.h5p import player
     from lms.h5p import services as h5p
+    from lms.lrs.models import LRSEndpoint  # an LRS of each university (lms/lrs)
     from lms.organisations import services as organisations
     from lms.organisations.enums import ImportStatus, OrganisationKind, Role, StudyMode
     from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation, RosterImport
