@@ -164,6 +164,15 @@ def extras(results: dict) -> list[str]:
             + (f" = {cert['per_second'] / floor:.4f} × the minimal view's requests per second" if floor else "")
             + f" (stale messages purged from its broker first: {cert['stale_messages_purged_before']})."
         )
+    sent = results.get("forwarding")
+    if sent:
+        floor = small.get("minimal", {}).get(first, {}).get("rps")
+        lines.append(
+            f"Statements forwarded to a real LRS on loopback by the forwarding job (Ralph, file-system backend; "
+            f"{sent['count']} queued, batched, posted, recorded as sent): {sent['per_second']:.0f}/s"
+            + (f" = {sent['per_second'] / floor:.3f} × the minimal view's requests per second" if floor else "")
+            + f"; the LRS holds {sent['received']}."
+        )
     imp = results.get("import")
     if imp:
         lines.append(

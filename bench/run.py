@@ -78,6 +78,7 @@ COHORT_LEARNERS = int(os.environ.get("BENCH_COHORT_LEARNERS", "2000"))
 REVIEWS = min(int(os.environ.get("BENCH_REVIEWS", "500")), COHORT_LEARNERS)
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 CERTIFICATES = int(os.environ.get("BENCH_CERTIFICATES", "40"))
+FORWARDS = int(os.environ.get("BENCH_FORWARDS", "2000"))  # statements forwarded to the local LRS
 PER_REQUEST = os.environ.get("BENCH_PER_REQUEST", "1") == "1"
 WITH_PEER = os.environ.get("BENCH_PEER", "1") == "1"
 # For working on one page: measure only these journeys (keys, comma-separated; "minimal" is always
@@ -545,6 +546,38 @@ print(time.perf_counter() - start, RosterImport.objects.get(pk=roster_import.pk)
 """
 
 
+FORWARD_RUN = """
+import time
+import uuid
+from lms.courses.models import Enrolment, TrainingPage
+from lms.h5p.models import XAPIStatement
+from lms.lrs.models import Delivery, LRSEndpoint
+from lms.lrs.services import forward_all
+from lms.records import events
+training = TrainingPage.objects.get(locale__language_code="fi", slug="tyokyvyn-tuki")
+enrolment = Enrolment.objects.filter(training=training).first()
+rows = []
+for n in range({count}):
+    statement = events._statement(enrolment, "completed", {{"objectType": "Activity", "id": f"http://127.0.0.1/bench/{{n}}"}})
+    statement["id"] = str(uuid.uuid4())
+    rows.append(XAPIStatement(statement_id=statement["id"], user_id=enrolment.user_id, enrolment=enrolment,
+                              activity=None, verb=statement["verb"]["id"], statement=statement))
+XAPIStatement.objects.bulk_create(rows)
+LRSEndpoint.objects.all().delete()
+endpoint = LRSEndpoint.objects.create(name="Ralph", url="{url}", username="{username}", secret="{secret}")
+start = time.perf_counter()
+while True:  # until every statement in the store (the bench's and any earlier) is sent
+    forward_all()
+    sent = Delivery.objects.filter(endpoint=endpoint, state="sent").count()
+    if sent >= {count} and not Delivery.objects.filter(endpoint=endpoint).exclude(state="sent").exists():
+        break
+    if time.perf_counter() - start > 600:
+        raise SystemExit("forwarding did not finish in 10 minutes")
+seconds = time.perf_counter() - start
+print(sent, sent / seconds)
+"""
+
+
 def shell(code: str, env: dict) -> str:
     """Run Python in ``manage.py shell`` and return what it printed; show its errors if it fails."""
     result = subprocess.run(
@@ -596,6 +629,25 @@ def import_throughput() -> dict:
         "emails_left_queued_and_purged": left,
         "stale_messages_purged_before": stale,
     }
+
+
+def forwarding_throughput() -> dict:
+    """Statements forwarded from Kyky's outbox to a real LRS on loopback (Ralph, its file-system
+    backend), by the forwarding job itself: queued, batched, posted, recorded as sent."""
+    import tempfile
+
+    from tests.lrs.ralph_server import PASSWORD, USERNAME, Ralph
+
+    with tempfile.TemporaryDirectory(dir=VAR) as folder:
+        lrs = Ralph(Path(folder))
+        lrs.start()
+        try:
+            code = FORWARD_RUN.format(count=FORWARDS, url=lrs.url, username=USERNAME, secret=PASSWORD)
+            sent, per_second = shell(code, {**ENV, "LRS_ALLOW_LOOPBACK": "1"}).split()[-2:]
+            received = len(lrs.stored())
+        finally:
+            lrs.stop()
+    return {"count": int(sent), "per_second": float(per_second), "received": received}
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -722,6 +774,8 @@ def main():
         results["certificates"] = certificate_throughput()
     with timer(f"Importing a {IMPORT_ROWS}-row student list through a real worker"):
         results["import"] = import_throughput()
+    with timer(f"Forwarding {FORWARDS} statements to a real LRS (Ralph on loopback)"):
+        results["forwarding"] = forwarding_throughput()
 
     if national:
         from bench import national as seeding
