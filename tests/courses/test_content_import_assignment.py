@@ -166,14 +166,19 @@ def test_a_translation_that_changes_an_assignments_rules_is_refused(homes, tmp_p
     assert not LessonPage.objects.exists()
 
 
-def test_a_training_from_files_completes_only_when_every_requirement_is_met(homes, tmp_path):
-    """The exam, self-assessment, two sessions and the assignment of imported files all stand between
-    a learner and completion; doing them through the services (tests/studying.py) completes it."""
-    root = write_assessments(tmp_path)
+def import_every_requirement(root: Path) -> TrainingPage:
+    """The test training imported with a lesson of the three gate blocks and one with an assignment."""
+    write_assessments(root)
     for language, texts in TEXTS.items():
         (root / "testi" / "01-moduuli" / f"03-tehtava.{language}.yaml").write_text(ASSIGNMENT.format(**texts))
     import_content(root)
-    training = TrainingPage.objects.get(locale__language_code="fi")
+    return TrainingPage.objects.get(locale__language_code="fi")
+
+
+def test_a_training_from_files_completes_only_when_every_requirement_is_met(homes, tmp_path):
+    """The exam, self-assessment, two sessions and the assignment of imported files all stand between
+    a learner and completion; doing them through the services (tests/studying.py) completes it."""
+    training = import_every_requirement(tmp_path)
     learner = UserFactory()
     enrolment = courses.enrolment_create(user=learner, training=training)
     nodes = structure_for(training).lessons

@@ -5,13 +5,10 @@ stored once whoever reports them how often."""
 import pytest
 
 from lms.courses import services as courses
-from lms.courses.content_import import import_content
-from lms.courses.models import TrainingPage
 from lms.courses.structure import structure_for
 from lms.h5p.models import XAPIStatement
 from lms.records import events
-from tests.courses.test_content_import_assessment import write_assessments
-from tests.courses.test_content_import_assignment import ASSIGNMENT, TEXTS
+from tests.courses.test_content_import_assignment import import_every_requirement
 from tests.factories import UserFactory
 from tests.h5p.xapi_schema import schema_errors
 from tests.studying import study, teaching
@@ -23,11 +20,7 @@ VERB = {name: verb for name, (verb, _display) in events.VERBS.items()}
 @pytest.fixture
 def completed(homes, tmp_path, django_capture_on_commit_callbacks):
     """A training from files (an exam, a self-assessment, two sessions, an assignment) completed by a learner."""
-    root = write_assessments(tmp_path)
-    for language, texts in TEXTS.items():
-        (root / "testi" / "01-moduuli" / f"03-tehtava.{language}.yaml").write_text(ASSIGNMENT.format(**texts))
-    import_content(root)
-    training = TrainingPage.objects.get(locale__language_code="fi")
+    training = import_every_requirement(tmp_path)
     learner = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         enrolment = courses.enrolment_create(user=learner, training=training)
