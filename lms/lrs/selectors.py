@@ -3,41 +3,23 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from lms.organisations.enums import Role
-from lms.organisations.models import Membership, Organisation
-from lms.organisations.selectors import staff_areas
+from lms.organisations.selectors import organisations_managed_by, sees_programme
 
 from .enums import DeliveryState
 from .models import Delivery, LRSEndpoint
 
 
-def manages_programme(user) -> bool:
-    """Programme staff (TTL's staff) and superusers set up the programme's own LRSs, and see all."""
-    return "programme" in staff_areas(user)
-
-
-def organisations_configured_by(user):
-    """The organisations whose LRSs ``user`` sets up: programme staff all, admins their own."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    if manages_programme(user):
-        return Organisation.objects.all()
-    return Organisation.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
-    )
-
-
 def may_configure(user) -> bool:
-    return user.is_authenticated and (manages_programme(user) or organisations_configured_by(user).exists())
+    return user.is_authenticated and (sees_programme(user) or organisations_managed_by(user).exists())
 
 
 def endpoints_for(user):
     if not user.is_authenticated:
         return LRSEndpoint.objects.none()
-    if manages_programme(user):
+    if sees_programme(user):
         endpoints = LRSEndpoint.objects.all()
     else:
-        endpoints = LRSEndpoint.objects.filter(organisation__in=organisations_configured_by(user))
+        endpoints = LRSEndpoint.objects.filter(organisation__in=organisations_managed_by(user))
     return endpoints.select_related("organisation").annotate(
         pending=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
         sent=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT)),

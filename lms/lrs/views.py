@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lms.organisations.selectors import organisations_managed_by, sees_programme
+
 from . import selectors, services
 from .forms import EndpointForm
 
@@ -29,8 +31,8 @@ def _form(request, endpoint=None):
     form = EndpointForm(
         request.POST or None,
         instance=endpoint,
-        organisations=selectors.organisations_configured_by(request.user),
-        programme=selectors.manages_programme(request.user),
+        organisations=organisations_managed_by(request.user),
+        programme=sees_programme(request.user),
     )
     if request.method == "POST" and form.is_valid():
         endpoint = services.endpoint_save(

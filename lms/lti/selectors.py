@@ -2,26 +2,13 @@
 
 from django.shortcuts import get_object_or_404
 
-from lms.organisations.enums import Role
-from lms.organisations.models import Membership, Organisation
-from lms.organisations.selectors import cohorts_for, staff_areas
+from lms.organisations.selectors import cohorts_for, organisations_managed_by
 
 from .models import ContextLink, GradeSend, GradeTarget, PlatformRegistration
 
 
-def organisations_configured_by(user):
-    """The organisations whose Moodle registrations ``user`` manages: programme staff all, admins their own."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    if "programme" in staff_areas(user):
-        return Organisation.objects.all()
-    return Organisation.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role=Role.ADMIN).values("organisation")
-    )
-
-
 def registrations_for(user):
-    return PlatformRegistration.objects.filter(organisation__in=organisations_configured_by(user)).select_related(
+    return PlatformRegistration.objects.filter(organisation__in=organisations_managed_by(user)).select_related(
         "organisation"
     )
 

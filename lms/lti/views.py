@@ -23,7 +23,7 @@ from pylti1p3.exception import LtiException, OIDCException
 
 from lms import links
 from lms.courses.structure import live_trainings
-from lms.organisations.selectors import staff_areas
+from lms.organisations.selectors import organisations_managed_by, sees_programme
 
 from . import keys, selectors, services, tool
 from .claims import claims_from
@@ -261,7 +261,7 @@ def roster_sync(request, cohort_id: int):
 @login_required
 @require_GET
 def registrations(request):
-    organisations = selectors.organisations_configured_by(request.user)
+    organisations = organisations_managed_by(request.user)
     if not organisations.exists():
         raise Http404
     return render(
@@ -279,14 +279,14 @@ def registrations(request):
 
 
 def _registration_form(request, instance=None):
-    organisations = selectors.organisations_configured_by(request.user)
+    organisations = organisations_managed_by(request.user)
     if not organisations.exists():
         raise Http404
     form = RegistrationForm(
         request.POST or None,
         instance=instance,
         organisations=organisations,
-        vouching="programme" in staff_areas(request.user),
+        vouching=sees_programme(request.user),
     )
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -82,9 +82,17 @@ def cohort_managed_by(user, cohort_id: int) -> Cohort:
     return get_object_or_404(cohorts_managed_by(user), pk=cohort_id)
 
 
+def sees_programme(user) -> bool:
+    """Programme staff: TTL's staff and superusers (from the user's cached staff areas: no query)."""
+    return user.is_authenticated and "programme" in user.staff_areas
+
+
 def organisations_managed_by(user):
-    """The organisations whose staff ``user`` manages: every one for programme staff, else those they administer."""
-    if "programme" in user.staff_areas:
+    """The organisations whose staff, Moodle registrations and LRSs ``user`` manages: every one for
+    programme staff, else those they administer (none for who is not logged in)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if sees_programme(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(pk__in=_admin_of(user))
 

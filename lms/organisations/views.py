@@ -128,14 +128,10 @@ def cohort_export(request, cohort_id: int, fmt: str):
     return response
 
 
-def _sees_programme(user) -> bool:
-    return "programme" in user.staff_areas  # superusers and TTL's staff
-
-
 @login_required
 def programme(request):
     """TTL's programme-wide figures; everyone else gets a 404."""
-    if not _sees_programme(request.user):
+    if not selectors.sees_programme(request.user):
         raise Http404
     rows = statistics.programme_figures(request.LANGUAGE_CODE)
     if request.GET.get("format") == "csv":
@@ -286,7 +282,7 @@ def organisation_list(request):
         "organisations/organisation_list.html",
         {
             "organisations": [(o, o.localised_name(language)) for o in organisations],
-            "creates": _sees_programme(request.user),
+            "creates": selectors.sees_programme(request.user),
         },
     )
 
@@ -294,7 +290,7 @@ def organisation_list(request):
 @login_required
 def organisation_create(request):
     """A new organisation and its first admin: programme staff only."""
-    if not _sees_programme(request.user):
+    if not selectors.sees_programme(request.user):
         raise Http404
     form = forms.OrganisationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -314,7 +310,7 @@ def organisation_create(request):
 @login_required
 def organisation_edit(request, organisation_id: int):
     """Names and identifiers of an organisation: programme staff only."""
-    if not _sees_programme(request.user):
+    if not selectors.sees_programme(request.user):
         raise Http404
     organisation = selectors.organisation_managed_by(request.user, organisation_id)
     form = forms.OrganisationForm(request.POST or None, instance=organisation)
@@ -341,7 +337,7 @@ def organisation_detail(request, organisation_id: int):
             "invitations": selectors.open_staff_invitations(organisation),
             "cohorts": [(c, index.localised(c.training, language)) for c in cohorts],
             "member_form": forms.MemberForm(),
-            "programme": _sees_programme(request.user),
+            "programme": selectors.sees_programme(request.user),
             "administers": selectors.administers(request.user, organisation),
         },
     )
@@ -372,7 +368,7 @@ def member_add(request, organisation_id: int):
     if not form.is_valid():
         messages.error(request, _("Give an e-mail address and a role."))
         return redirect("organisations:organisation", organisation_id=organisation.pk)
-    email, role, direct = form.cleaned_data["email"], form.cleaned_data["role"], _sees_programme(request.user)
+    email, role, direct = form.cleaned_data["email"], form.cleaned_data["role"], selectors.sees_programme(request.user)
     try:
         outcome = services.member_add(
             organisation=organisation,
@@ -400,7 +396,7 @@ def member_remove(request, membership_id: int):
         messages.error(request, str(error))
         return redirect("organisations:organisation", organisation_id=membership.organisation_id)
     messages.success(request, _("%(email)s was removed from the staff.") % {"email": membership.user.email})
-    if membership.user_id == request.user.pk and not _sees_programme(request.user):
+    if membership.user_id == request.user.pk and not selectors.sees_programme(request.user):
         return redirect("organisations:cohorts")  # their own page is no longer theirs
     return redirect("organisations:organisation", organisation_id=membership.organisation_id)
 

@@ -13,12 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from lms import audit
 from lms.courses.structure import default_language, language_of, live_trainings
+from lms.organisations.selectors import sees_programme
 
 from . import exports
-
-
-def sees_programme(user) -> bool:
-    return "programme" in user.staff_areas  # superusers and TTL's staff
 
 
 def _trainings(language: str) -> list[tuple[int, str]]:

@@ -22,7 +22,7 @@ from lms.courses import services as courses
 from lms.courses.selectors import enrolment_in
 from lms.courses.structure import lesson_url, live_lesson, live_trainings
 from lms.organisations import exports
-from lms.organisations.selectors import cohort_for
+from lms.organisations.selectors import cohort_for, sees_programme
 
 from . import selectors, services, statistics
 from .enums import Phase
@@ -185,11 +185,6 @@ def cohort(request, cohort_id: int):
 
 
 # --- the programme --------------------------------------------------------------------------------
-
-
-def sees_programme(user) -> bool:
-    """TTL's staff and superusers: the rule of ``organisations.views._sees_programme``."""
-    return "programme" in user.staff_areas
 
 
 class PeriodForm(forms.Form):
