@@ -54,20 +54,19 @@ def _statement(
     structure = structure_for(enrolment.training)
     now = timezone.now()
     parents, grouping = [], []
-    module = None
     if lesson is not None:
+        parents.append(xapi.node_activity("lesson", lesson, structure))
         module = next((m for m in structure.modules if m.key == lesson.module_key), None)
-        if obj["id"] != xapi.node_activity("lesson", lesson, structure)["id"]:
-            parents.append(xapi.node_activity("lesson", lesson, structure))
-    if module is not None:
-        grouping.append(xapi.node_activity("module", module, structure))
-        part_key = part_key or module.part_key
+        if module is not None:
+            grouping.append(xapi.node_activity("module", module, structure))
+            part_key = part_key or module.part_key
     part = structure.part(part_key) if part_key else None
-    if part is not None and obj["id"] != xapi.node_activity("part", part, structure)["id"]:
+    if part is not None:
         grouping.append(xapi.node_activity("part", part, structure))
-    training = xapi.node_activity("training", structure, structure)
-    if obj["id"] != training["id"]:
-        grouping.append(training)
+    grouping.append(xapi.node_activity("training", structure, structure))
+    # the object itself is not its own context (a lesson completed, a part, the training)
+    parents = [activity for activity in parents if activity["id"] != obj["id"]]
+    grouping = [activity for activity in grouping if activity["id"] != obj["id"]]
     activities = {"grouping": grouping} if grouping else {}
     if parents:
         activities["parent"] = parents

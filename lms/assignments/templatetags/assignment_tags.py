@@ -30,33 +30,19 @@ def assessed_in(submission, rubric) -> list[tuple[str, str]]:
     scores index), so a Swedish or English learner's table would show Finnish wording. The lesson's
     own rubric (``rubric``, the block value in the page's language) gives the words where it has the
     same shape; where the trainer has changed the rubric since, the round's own words stay."""
-    frozen = submission.rubric or []
-    shown = [{"name": c["name"], "levels": [level["label"] for level in c["levels"]]} for c in _rubric_of(rubric)]
-    same_shape = len(shown) == len(frozen) and all(
-        len(now["levels"]) == len(then.get("levels") or []) for now, then in zip(shown, frozen, strict=False)
-    )
-    source = (
-        shown
-        if same_shape
-        else [
-            {"name": c.get("name", ""), "levels": [level.get("label", "") for level in c.get("levels") or []]}
-            for c in frozen
-        ]
-    )
-    rows = []
-    for index, criterion in enumerate(source):
-        level = (submission.scores or {}).get(str(index))
-        label = criterion["levels"][level] if isinstance(level, int) and 0 <= level < len(criterion["levels"]) else ""
-        rows.append((criterion["name"], label))
-    return rows
-
-
-def _rubric_of(value) -> list[dict]:
-    """A rubric ListBlock value (StructValues) or raw list as plain dicts."""
-    return [
-        {"name": criterion["name"], "levels": [{"label": level["label"]} for level in criterion["levels"]]}
-        for criterion in value or []
+    frozen = [
+        (c.get("name", ""), [level.get("label", "") for level in c.get("levels") or []])
+        for c in submission.rubric or []
     ]
+    shown = [(c["name"], [level["label"] for level in c["levels"]]) for c in rubric or []]
+    if [len(labels) for _name, labels in shown] != [len(labels) for _name, labels in frozen]:
+        shown = frozen
+    scores = submission.scores or {}
+    rows = []
+    for index, (name, labels) in enumerate(shown):
+        level = scores.get(str(index))
+        rows.append((name, labels[level] if isinstance(level, int) and 0 <= level < len(labels) else ""))
+    return rows
 
 
 @register.simple_tag(takes_context=True)
