@@ -110,3 +110,16 @@ class CohortForm(forms.ModelForm):
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The group cannot end before it starts."))
         return cleaned
+
+
+class PeriodForm(forms.Form):
+    """A period of days, both ends included; either may be left open (the programme's figures and exports)."""
+
+    from_date = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_date = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        return data

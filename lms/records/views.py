@@ -8,11 +8,11 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms import audit
 from lms.courses.structure import default_language, language_of, live_trainings
+from lms.organisations.forms import PeriodForm
 from lms.organisations.selectors import sees_programme
 
 from . import exports
@@ -29,12 +29,8 @@ def _trainings(language: str) -> list[tuple[int, str]]:
     ]
 
 
-class ExportForm(forms.Form):
+class ExportForm(PeriodForm):
     training = forms.TypedChoiceField(label=gettext_lazy("Training"), coerce=int)
-    from_date = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    to_date = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     research = forms.BooleanField(
         label=gettext_lazy("Pseudonymised, for research"),
         required=False,
@@ -43,16 +39,11 @@ class ExportForm(forms.Form):
             "Learners become pseudonyms that hold only within this file; their free-text answers are left out."
         ),
     )
+    field_order = ["training", "from_date", "to_date", "research"]
 
     def __init__(self, *args, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["training"].choices = _trainings(language)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
-            raise forms.ValidationError(_("The period must start before it ends."))
-        return data
 
 
 @login_required

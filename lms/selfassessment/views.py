@@ -7,7 +7,6 @@ Every view finds what it acts on through the rule of its audience (the learner's
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -15,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lms.courses import services as courses
 from lms.courses.selectors import enrolment_in
 from lms.courses.structure import lesson_url, live_lesson, live_trainings
 from lms.organisations import exports
+from lms.organisations.forms import PeriodForm
 from lms.organisations.selectors import cohort_for, sees_programme
 
 from . import selectors, services, statistics
@@ -185,21 +184,6 @@ def cohort(request, cohort_id: int):
 
 
 # --- the programme --------------------------------------------------------------------------------
-
-
-class PeriodForm(forms.Form):
-    """The period: the days of the end answers, both ends included; either may be left open."""
-
-    from_date = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    to_date = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
-            raise forms.ValidationError(_("The period must start before it ends."))
-        return data
 
 
 def _period(request) -> tuple[PeriodForm, tuple]:
