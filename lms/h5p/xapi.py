@@ -308,21 +308,7 @@ def _is_language_map(value) -> bool:
 
 
 def _is_timestamp(value) -> bool:
-    if not isinstance(value, str) or len(value) > _MAX_FORMATTED_LENGTH:
-        return False
-    match = _TIMESTAMP.fullmatch(value)
-    if match is None:
-        return False
-    text = value.upper()
-    if match.group("second") == "60":  # a leap second is valid ISO 8601; datetime has no room for it
-        start = match.start("second")
-        text = f"{text[:start]}59{text[start + 2 :]}"
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-        moment.astimezone(datetime.UTC)  # 0001-01-01T00:00+01:00 is before datetime's first moment
-    except (ValueError, OverflowError):
-        return False  # month 13, 25 o'clock, a +24:00 zone...
-    return moment.tzinfo is not None
+    return _parse_timestamp(value) is not None
 
 
 def _is_duration(value) -> bool:
@@ -490,13 +476,20 @@ def _unique(activities: list) -> list:
     return kept
 
 
-def _parse_timestamp(value: str) -> datetime.datetime | None:
-    """The moment a timestamp that :func:`_is_timestamp` accepts names, in UTC; None for any other."""
-    if not _is_timestamp(value):
+def _parse_timestamp(value) -> datetime.datetime | None:
+    """The moment an ISO 8601 timestamp with a zone names, in UTC; None for anything else."""
+    if not isinstance(value, str) or len(value) > _MAX_FORMATTED_LENGTH:
+        return None
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
         return None
     text = value.upper()
-    match = _TIMESTAMP.fullmatch(value)
-    if match.group("second") == "60":
+    if match.group("second") == "60":  # a leap second is valid ISO 8601; datetime has no room for it
         start = match.start("second")
         text = f"{text[:start]}59{text[start + 2 :]}"
-    return datetime.datetime.fromisoformat(text).astimezone(datetime.UTC)
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+        # 0001-01-01T00:00+01:00 is before datetime's first moment
+        return moment.astimezone(datetime.UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None  # month 13, 25 o'clock, a +24:00 zone...
