@@ -12,8 +12,8 @@ from lms.assignments.models import Submission
 from lms.courses import services as courses
 from lms.courses.enums import CompletionRule
 from lms.courses.models import Enrolment
-from lms.organisations.enums import OrganisationKind, StudyMode
-from lms.organisations.models import Cohort, CohortLearner, Organisation
+from lms.organisations.enums import OrganisationKind, Role, StudyMode
+from lms.organisations.models import Cohort, CohortLearner, Membership, Organisation
 from tests.factories import LessonPageFactory, ModulePageFactory, TrainingPageFactory, UserFactory, assignment, text
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,29 @@ def test_each_assignment_is_offered_once_in_the_filter_whatever_its_rounds(clien
     client.force_login(world["teacher"])
     page = client.get(reverse("assignments:queue")).content.decode()
     assert page.count(f'value="{world["lesson"].translation_key}:{TASK}"') == 1
+
+
+def test_a_teachers_waiting_count_in_the_header_is_their_own_and_current_though_the_header_is_kept(
+    client, world, learner, user_factory
+):
+    """The header is rendered once per menu and kept: the count is a slot filled per request, so it
+    neither stays at an old number nor shows one teacher's queue to another with the same menu."""
+    teacher, other_teacher = world["teacher"], user_factory()
+    elsewhere = Cohort.objects.create(
+        organisation=world["cohort"].organisation, training=world["training"], name="Kevät", study_mode=StudyMode.DEGREE
+    )
+    elsewhere.teachers.add(other_teacher)  # the same menu, another queue
+    for user in (teacher, other_teacher):
+        Membership.objects.create(organisation=elsewhere.organisation, user=user, role=Role.TEACHER)
+
+    def reviews_link(user) -> str:
+        client.force_login(user)
+        html = client.get("/fi/learn/").content.decode()
+        return html[html.index('href="/fi/reviews/"') : html.index("</a>", html.index('href="/fi/reviews/"'))]
+
+    assert "count" not in reviews_link(teacher)
+    client.force_login(learner)
+    hand_in(client, world["lesson"], text="Suunnitelma")
+
+    assert '<span class="count">1<span class="visually-hidden"> odottaa</span>' in reviews_link(teacher)
+    assert "count" not in reviews_link(other_teacher)

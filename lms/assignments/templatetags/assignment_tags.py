@@ -6,7 +6,7 @@ from lms.courses.structure import structure_for, structures_for, training_of
 
 from ..enums import SubmissionStatus
 from ..models import Submission
-from ..selectors import rounds_for, waiting_count
+from ..selectors import rounds_for
 
 register = template.Library()
 
@@ -43,16 +43,6 @@ def assessed_in(submission, rubric) -> list[tuple[str, str]]:
         level = scores.get(str(index))
         rows.append((name, labels[level] if isinstance(level, int) and 0 <= level < len(labels) else ""))
     return rows
-
-
-@register.simple_tag(takes_context=True)
-def reviews_waiting(context) -> int:
-    """How many rounds wait for the signed-in reviewer (one query; only staff headers ask)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    return waiting_count(user)
 
 
 @register.simple_tag
