@@ -17,10 +17,13 @@ sessions stamp, replaced whenever any contact session changes (``shared=`` names
 Stamps are replaced rather than counted (a fresh random token), so a flushed or restarted cache can
 never bring back an old page under a reused number. Like the content generation, a stamp is replaced
 at once and again when the transaction commits: whatever another request cached from the old rows
-in between is not read again. A page and its two stamps come in one round trip.
+in between is not read again. A page and its stamps come in one round trip, and so do several
+pages read together (``pages``).
 """
 
 import secrets
+from collections.abc import Callable
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
@@ -61,23 +64,45 @@ def _replace(key: str) -> None:
     cache.set(key, secrets.token_hex(8), TIMEOUT)
 
 
+class Entry(NamedTuple):
+    """One of the learner's cached pages (or lists): what ``pages`` reads and, when stale, builds."""
+
+    name: str
+    language: str
+    build: Callable[[], object]
+    shared: tuple[str, ...] = (COHORTS,)
+
+
 def page(user_id: int, name: str, language: str, build, *, shared: tuple[str, ...] = (COHORTS,)):
     """``build()`` (a rendered fragment, or rows to render) for the learner's page ``name``, from the
     cache when current under the learner's stamp, the ``shared`` stamps and the content generation."""
-    stamp_keys, entry_key = (_stamp_key(user_id), *shared), f"kyky:learner-page:{user_id}:{name}:{language}"
-    found = cache.get_many([*stamp_keys, entry_key])
-    keep, stamps = True, []
+    return pages(user_id, [Entry(name, language, build, shared)])[0]
+
+
+def pages(user_id: int, entries: list[Entry]) -> list:
+    """Each entry's value, as ``page`` gives it, with every stamp and entry in one round trip: a page
+    made of two cached lists (*My trainings* and its sessions) asks the cache once, not twice."""
+    learner = _stamp_key(user_id)
+    stamp_keys = list(dict.fromkeys(key for entry in entries for key in (learner, *entry.shared)))
+    entry_keys = [f"kyky:learner-page:{user_id}:{entry.name}:{entry.language}" for entry in entries]
+    found = cache.get_many([*stamp_keys, *entry_keys])
+    keep, stamps = True, {}
     for key in stamp_keys:
         stamp = found.get(key)
         if stamp is None:
             stamp = secrets.token_hex(8)
-            keep = cache.add(key, stamp, TIMEOUT) and keep  # lost to a writer's replacing it: do not keep this page
-        stamps.append(stamp)
-    stamps = (*stamps, generation.current())
-    entry = found.get(entry_key)
-    if entry is not None and entry[0] == stamps:
-        return entry[1]
-    fragment = build()
-    if keep:
-        cache.set(entry_key, (stamps, fragment), TIMEOUT)
-    return fragment
+            keep = cache.add(key, stamp, TIMEOUT) and keep  # lost to a writer's replacing it: do not keep these
+        stamps[key] = stamp
+    content = generation.current()
+    values = []
+    for entry, entry_key in zip(entries, entry_keys, strict=True):
+        current = (*(stamps[key] for key in (learner, *entry.shared)), content)
+        kept = found.get(entry_key)
+        if kept is not None and kept[0] == current:
+            values.append(kept[1])
+            continue
+        value = entry.build()
+        if keep:
+            cache.set(entry_key, (current, value), TIMEOUT)
+        values.append(value)
+    return values

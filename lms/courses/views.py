@@ -115,12 +115,18 @@ def enrol(request, training_id: int):
 
 @login_required
 def dashboard(request):
-    """*My trainings*: rendered once per change of what it shows (``lms.learner_cache``)."""
+    """*My trainings*: rendered once per change of what it shows (``lms.learner_cache``), read in one
+    round trip with the learner's upcoming sessions."""
+    from lms.schedule.selectors import upcoming_entry  # the page shows the schedule's list
+
     language = request.LANGUAGE_CODE
 
     def build() -> str:
         outlines = selectors.dashboard(user=request.user, language=language, request=request)
         return render_to_string("courses/includes/dashboard_trainings.html", {"outlines": outlines}, request)
 
-    trainings = learner_cache.page(request.user.pk, "dashboard", language, build)
-    return render(request, "courses/dashboard.html", {"trainings": mark_safe(trainings)})  # noqa: S308 (our own render)
+    trainings, sessions = learner_cache.pages(
+        request.user.pk, [learner_cache.Entry("dashboard", language, build), upcoming_entry(request.user)]
+    )
+    context = {"trainings": mark_safe(trainings), "upcoming": sessions}  # noqa: S308 (our own render)
+    return render(request, "courses/dashboard.html", context)

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms import learner_cache
 from lms.assignments.permissions import trainings_authored_by
 from lms.courses.models import Enrolment
 from lms.courses.structure import structure_for
@@ -78,6 +79,19 @@ def upcoming_for(user, *, limit: int = UPCOMING_LIMIT) -> list[ContactSession]:
         return []
     sessions = concerning(user).filter(ends_at__gte=timezone.now()).select_related("training")
     return list(_annotated(sessions, user.pk).order_by("starts_at", "pk")[:limit])
+
+
+def upcoming_entry(user) -> learner_cache.Entry:
+    """The learner's upcoming sessions as a learner-cache entry: ``(rows, refresh_at)``. A full list
+    (``limit`` rows) is built again once its first session has ended, so that a later one moves up."""
+    return learner_cache.Entry(
+        "upcoming-sessions", "", lambda: upcoming_rows(user), shared=(learner_cache.COHORTS, learner_cache.SESSIONS)
+    )
+
+
+def upcoming_rows(user) -> tuple[list, object]:
+    rows = upcoming_for(user, limit=UPCOMING_LIMIT)
+    return rows, (rows[0].ends_at if len(rows) == UPCOMING_LIMIT else None)
 
 
 def training_sessions(user, training_id: int) -> list[ContactSession]:

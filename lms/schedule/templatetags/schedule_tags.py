@@ -16,37 +16,29 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @register.inclusion_tag("schedule/includes/upcoming.html", takes_context=True)
-def upcoming_sessions(context):
+def upcoming_sessions(context, cached=None):
     """*Upcoming sessions* on My trainings, rendered outside the dashboard's cached fragment (the
     check-in form depends on the minute) from rows kept in the learner's cache: a visit with nothing
-    changed costs no query (``learner_cache``; the schedule's models replace the stamps)."""
+    changed costs no query (``learner_cache``; the schedule's models replace the stamps).
+
+    ``cached``: the value of ``upcoming_entry``, when the page read it along with its own entry.
+    """
     request, now = context["request"], timezone.now()
-    sessions = _upcoming(request.user, now)
+    user = request.user
+    if cached is None:
+        cached = (
+            learner_cache.pages(user.pk, [selectors.upcoming_entry(user)])[0] if user.is_authenticated else ([], None)
+        )
+    rows, refresh_at = cached
+    if refresh_at is not None and now > refresh_at:
+        rows, refresh_at = selectors.upcoming_rows(user)
     return {
         "request": request,
-        "sessions": [session for session in sessions if session.ends_at >= now],
+        "sessions": [session for session in rows if session.ends_at >= now],
         "now": now,
         "here": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
-
-
-def _upcoming(user, now) -> list:
-    """The learner's upcoming sessions, from the cache while current; a full list (``limit`` rows) is
-    built again once its first session has ended, so that a later one moves up into it."""
-    if not user.is_authenticated:
-        return []
-    limit = selectors.UPCOMING_LIMIT
-
-    def build():
-        rows = selectors.upcoming_for(user, limit=limit)
-        return (rows, rows[0].ends_at if len(rows) == limit else None)
-
-    shared = (learner_cache.COHORTS, learner_cache.SESSIONS)
-    rows, refresh_at = learner_cache.page(user.pk, "upcoming-sessions", "", build, shared=shared)
-    if refresh_at is not None and now > refresh_at:
-        rows, refresh_at = build()
-    return rows
 
 
 @register.filter
