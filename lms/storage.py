@@ -13,6 +13,7 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.deconstruct import deconstructible
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 @deconstructible(path="lms.storage.PrivateFileSystemStorage")
@@ -69,3 +70,24 @@ def tree(storage: Storage, folder: str) -> list[str]:
     for sub in folders:
         names.extend(tree(storage, f"{folder}/{sub}"))
     return names
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's compressed, content-hashed static files, each file's URL worked out once a process.
+
+    The manifest is read when the process starts and does not change while it runs (a deployment
+    starts new processes), so neither does the URL of a name; working it out (splitting, looking up
+    the hashed name, joining, unquoting) cost 20-60 µs a ``{% static %}`` tag, with four on a page.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls: dict[str, str] = {}
+
+    def url(self, name, force=False):
+        if force or settings.DEBUG:
+            return super().url(name, force)
+        found = self._urls.get(name)
+        if found is None:
+            found = self._urls[name] = super().url(name)  # a name not in the manifest raises, and is not kept
+        return found
