@@ -38,11 +38,31 @@ def current() -> int:
 
 
 def request_started(**_signal_kwargs) -> None:
-    _request.active, _request.value = True, None
+    _request.active, _request.value, _request.along, _request.brought = True, None, [], {}
 
 
 def request_finished(**_signal_kwargs) -> None:
-    _request.active, _request.value = False, None
+    _request.active, _request.value, _request.along, _request.brought = False, None, [], {}
+
+
+def read_along(name: str) -> None:
+    """Fetch the tagged entry ``name`` with this request's first cache read, not in a round trip of its own.
+
+    For what a request will almost surely read after its first read (a page's route, after the
+    logged-in user's row): each round trip to the cache costs about as much as rendering a
+    template. Only before the first read; a value brought along counts only in its generation.
+    """
+    if getattr(_request, "active", False) and _request.value is None and _tagged(name) not in _request.along:
+        _request.along.append(_tagged(name))
+
+
+def _first_read(keys: list[str]) -> dict:
+    """The request's first read: ``keys``, the generation, and whatever was asked to come along."""
+    along = [key for key in getattr(_request, "along", ()) if key not in keys]
+    found = cache.get_many([*keys, KEY, *along])
+    if getattr(_request, "active", False):
+        _request.brought, _request.along = {key: found.get(key) for key in along}, []  # a miss is known too
+    return found
 
 
 def bump(**_signal_kwargs) -> None:
@@ -70,7 +90,7 @@ def get_along(key: str):
     """
     if not getattr(_request, "active", False) or _request.value is not None:
         return cache.get(key)
-    found = cache.get_many([key, KEY])
+    found = _first_read([key])
     if KEY in found:
         _request.value = found[KEY]
     return found.get(key)
@@ -109,8 +129,10 @@ def first_lookup(name: str):
     that is the current one.
     """
     if getattr(_request, "active", False) and _request.value is not None:
-        return _untag(cache.get(_tagged(name)), _request.value)
-    found = cache.get_many([KEY, _tagged(name)])
+        brought = _request.brought
+        entry = brought.pop(_tagged(name)) if _tagged(name) in brought else cache.get(_tagged(name))
+        return _untag(entry, _request.value)
+    found = _first_read([_tagged(name)])
     generation = found.get(KEY)
     if generation is None:
         generation = _read()

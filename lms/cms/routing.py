@@ -20,13 +20,22 @@ from lms import generation
 def serve(request, path):
     """Wagtail's ``serve``, with the site, the page and its view restrictions from the cache."""
     if request.method in ("GET", "HEAD"):
+        # Every page reads the signed-in user (its menu, its access): read them first, with the route
+        # brought along, and the page costs one round trip to the cache fewer.
+        generation.read_along(_route_key(request))
+        _ = request.user.is_authenticated
         _route_from_cache(request, path)
     return wagtail_serve(request, path)
 
 
-def _route_from_cache(request, path: str) -> None:
+def _route_key(request) -> str:
     where = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()  # any length, a short key
-    entry = generation.first_lookup(f"route:{where}")  # with the generation, in one round trip
+    return f"route:{where}"
+
+
+def _route_from_cache(request, path: str) -> None:
+    key = _route_key(request)
+    entry = generation.first_lookup(key)  # with the generation, or brought along with the request's first read
     if entry is not None:
         site, page, restrictions = entry
         page._cached_view_restrictions = restrictions
@@ -41,4 +50,4 @@ def _route_from_cache(request, path: str) -> None:
     if args or kwargs or not page.live:
         return  # a routable page's sub-route, or a page only its editors see
     page._cached_view_restrictions = list(page.get_view_restrictions())
-    generation.store_tagged(f"route:{where}", (site, page, page._cached_view_restrictions))
+    generation.store_tagged(key, (site, page, page._cached_view_restrictions))
