@@ -58,7 +58,7 @@ format: install
 
 messages: install ## Update and compile the fi/sv translations of the interface
 	$(PY) manage.py makemessages -l fi -l sv --no-obsolete --ignore 'docs/*' --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'content/*' --ignore 'tests/*' --ignore 'bench/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
 
 bench: install assets ## Benchmarks on PostgreSQL behind gunicorn, side by side with wagtail-lms (see bench/README.md)
 	$(PY) bench/run.py

@@ -55,3 +55,25 @@ def test_an_anonymous_visitor_gets_the_signed_out_menu_after_a_learner_was_serve
     assert "/fi/accounts/login/" in header
     assert "/fi/learn/" not in header
     assert "csrfmiddlewaretoken" not in header
+
+
+def _footer(html: str) -> str:
+    return html[html.index('<footer class="site-footer">') : html.index("</footer>")]
+
+
+def test_the_kept_footer_marks_the_page_in_hand_and_says_where_the_contact_form_was_opened(client, homes):
+    from lms.cms.services import site_pages_setup
+
+    site_pages_setup()
+    statement = client.get("/fi/").content.decode()
+    link = re.search(r'<a href="([^"]+)">Saavutettavuusseloste</a>', _footer(statement))
+    assert link, _footer(statement)
+
+    on_statement = _footer(client.get(link.group(1)).content.decode())
+    on_contact = _footer(client.get("/fi/contact/").content.decode())
+    on_home = _footer(client.get("/fi/?q=<script>").content.decode())
+
+    assert f'<a href="{link.group(1)}" aria-current="page">' in on_statement
+    assert 'aria-current="page"' not in on_home
+    assert '<a href="/fi/contact/?from=%2Ffi%2F">' in on_home  # the path only: never the query string
+    assert '<a href="/fi/contact/" aria-current="page">' in on_contact

@@ -7,17 +7,36 @@ from django import template
 from django.core.signals import setting_changed
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from lms import generation
+from lms.cms.selectors import legal_links
 
 from .kyky import language_links
 
 register = template.Library()
 
 _SLOTS = ("csrf", "languages", "waiting")
-_SLOT_MARK = re.compile("\x00slot:(" + "|".join(_SLOTS) + ")\x00")
+_SLOT_MARK = re.compile("\x00slot:([^\x00]+)\x00")
+
+
+def _slot(name: str) -> str:
+    return mark_safe(f"\x00slot:{name}\x00")  # noqa: S308 - our own marker, replaced before anyone sees it
+
+
+def _frame(template_name: str, context: dict) -> tuple[str, ...]:
+    """``template_name`` rendered once, split at its slots: markup, slot name, markup, ..., markup."""
+    return tuple(_SLOT_MARK.split(render_to_string(template_name, context)))
+
+
+def _filled(parts: tuple[str, ...], fill) -> str:
+    """The frame with each slot replaced by ``fill(name)``, whose markup is escaped by whoever made it."""
+    return mark_safe("".join(part if i % 2 == 0 else fill(part) for i, part in enumerate(parts)))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
@@ -35,14 +54,13 @@ def site_header(context):
     is_staff = authenticated and user.is_staff
     parts = _header(translation.get_language(), authenticated, areas, is_staff)
     fill = {"csrf": _csrf_input, "languages": _language_nav, "waiting": _waiting}
-    return mark_safe("".join(part if i % 2 == 0 else fill[part](context) for i, part in enumerate(parts)))  # noqa: S308 - escaped by its template and the fillers
+    return _filled(parts, lambda name: fill[name](context))
 
 
 @lru_cache(maxsize=256)
 def _header(language: str, authenticated: bool, areas: tuple[str, ...], is_staff: bool) -> tuple[str, ...]:
-    """The header's markup split at its slots: markup, slot name, markup, ..., markup."""
     with translation.override(language):
-        html = render_to_string(
+        return _frame(
             "includes/site_header.html",
             {
                 "LANGUAGE_CODE": language,
@@ -50,10 +68,9 @@ def _header(language: str, authenticated: bool, areas: tuple[str, ...], is_staff
                 "areas": areas,
                 "is_staff": is_staff,
                 "reviewer": "cohorts" in areas or is_staff,
-                "slot": {name: mark_safe(f"\x00slot:{name}\x00") for name in _SLOTS},  # noqa: S308 - our own markers
+                "slot": {name: _slot(name) for name in _SLOTS},
             },
         )
-    return tuple(_SLOT_MARK.split(html))
 
 
 def _forget_headers(**_kwargs) -> None:
@@ -114,3 +131,38 @@ class TableScrollNode(template.Node):
     def render(self, context):
         table = self.nodelist.render(context)  # already escaped by its own template
         return render_to_string("includes/table_scroll.html", {"label": self.label.resolve(context), "table": table})
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    """The site's footer: rendered once per language, host and content generation (its links are
+    pages: the accessibility statement and the privacy notice), with the requested path filled in:
+    which link is the current page, and where the contact form was opened from."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    language = translation.get_language()
+    key = generation.key(f"footer:{request.get_host()}:{language}")
+    found = generation.local_get(key)
+    if found is None:
+        found = (_footer(request, language), reverse("cms:contact"))
+        generation.local_set(key, found)
+    parts, contact = found
+
+    def fill(name: str) -> str:
+        if name == "contact":  # where the form was opened from: the path only, never a query string
+            return (
+                contact if request.path == contact else escape(f"{contact}?{urlencode({'from': request.path[:500]})}")
+            )
+        return ' aria-current="page"' if request.path == name.removeprefix("current:") else ""
+
+    return _filled(parts, fill)
+
+
+def _footer(request, language: str) -> tuple[str, ...]:
+    links = [
+        {"title": title, "url": url, "lang": code, "current": _slot(f"current:{url}")}
+        for _kind, title, url, code in legal_links(request, language)
+    ]
+    contact = {"url": _slot("contact"), "current": _slot(f"current:{reverse('cms:contact')}")}
+    return _frame("includes/site_footer.html", {"LANGUAGE_CODE": language, "links": links, "contact": contact})
