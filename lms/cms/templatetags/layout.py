@@ -1,5 +1,6 @@
 """Markup that pages of every app share."""
 
+import logging
 import re
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from lms.cms.selectors import legal_links
 from .kyky import language_links
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 _SLOTS = ("csrf", "languages", "waiting")
 _SLOT_MARK = re.compile("\x00slot:([^\x00]+)\x00")
@@ -142,11 +144,16 @@ def site_footer(context):
     if request is None:
         return ""
     language = translation.get_language()
-    key = generation.key(f"footer:{request.get_host()}:{language}")
-    found = generation.local_get(key)
+    try:
+        key = generation.key(f"footer:{request.get_host()}:{language}")
+    except Exception:  # the cache server is down: every page still has its footer, rendered for it alone
+        logger.warning("Cache unreachable; rendering the footer without it", exc_info=True)
+        key = None
+    found = generation.local_get(key) if key else None
     if found is None:
         found = (_footer(request, language), reverse("cms:contact"))
-        generation.local_set(key, found)
+        if key:
+            generation.local_set(key, found)
     parts, contact = found
 
     def fill(name: str) -> str:
