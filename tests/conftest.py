@@ -110,3 +110,28 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The cache reads the code asks for, each as a list of keys: one entry per round trip to a real
+    cache (the tests' cache makes a get_many of gets, which are not counted again)."""
+    from django.core.cache import cache
+
+    asked, depth = [], []
+
+    def counted(original):
+        def read(keys, *args, **kwargs):
+            if not depth:
+                asked.append(list(keys) if isinstance(keys, list | tuple) else [keys])
+            depth.append(1)
+            try:
+                return original(keys, *args, **kwargs)
+            finally:
+                depth.pop()
+
+        return read
+
+    for method in ("get", "get_many"):
+        monkeypatch.setattr(cache, method, counted(getattr(cache, method)))
+    return asked

@@ -47,28 +47,11 @@ def test_a_second_visit_costs_no_query(client, course):
     assert [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]] == []
 
 
-def test_a_second_visit_reads_the_list_and_its_sessions_in_one_round_trip(client, course, monkeypatch):
-    from django.core.cache import cache
-
+def test_a_second_visit_reads_the_list_and_its_sessions_in_one_round_trip(client, course, cache_reads):
     page(client)
-    reads, depth = [], []
-
-    def counted(original):
-        def read(keys, *args, **kwargs):
-            if not depth:  # the test's cache makes get_many of gets: count what the code asked for
-                reads.append(keys)
-            depth.append(1)
-            try:
-                return original(keys, *args, **kwargs)
-            finally:
-                depth.pop()
-
-        return read
-
-    for method in ("get", "get_many"):
-        monkeypatch.setattr(cache, method, counted(getattr(cache, method)))
+    cache_reads.clear()
     assert client.get(DASHBOARD).status_code == 200
-    learners = [keys for keys in reads if "kyky:learner-page" in str(keys)]
+    learners = [keys for keys in cache_reads if "kyky:learner-page" in str(keys)]
     assert len(learners) == 1, "the list and the upcoming sessions come in one read"
     assert any(":upcoming-sessions:" in key for key in learners[0])
 
