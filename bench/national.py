@@ -194,6 +194,7 @@ def seed_kyky(url: str, scenario: dict, counts: dict) -> dict:
             "notified_at": "p.enrolled_at",
             "user_id": "p.user_id",
             "training_id": "p.training_id",
+            "registration": "gen_random_uuid()",
         },
         "FROM nat_plan p JOIN nat_lesson l ON l.training_id = p.training_id AND l.ord = p.target",
         label="enrolments",
@@ -296,9 +297,11 @@ def seed_kyky(url: str, scenario: dict, counts: dict) -> dict:
             "credential": "c.credential",
             "status_index": "c.top + row_number() OVER (ORDER BY e.id)",
             "withdrawn_at": "NULL",
+            "signed_with": "c.signed_with",
         },
         """FROM nat_enrolment e CROSS JOIN (
-               SELECT facts, credential, (SELECT coalesce(max(status_index), 0) FROM certificates_certificate) AS top
+               SELECT facts, credential, signed_with,
+                      (SELECT coalesce(max(status_index), 0) FROM certificates_certificate) AS top
                FROM certificates_certificate ORDER BY id LIMIT 1) c
            WHERE e.target >= 50""",
         label="certificates",
