@@ -155,22 +155,25 @@ def extras(results: dict) -> list[str]:
         lines.append(
             f"Persistent database connections vs one per request (CONN_MAX_AGE=600 ÷ 0, throughput): {ratios}."
         )
+    floor = small.get("minimal", {}).get(first, {}).get("rps")
+
+    def of_minimal(per_second: float, digits: int) -> str:
+        return f" = {per_second / floor:.{digits}f} × the minimal view's requests per second" if floor else ""
+
     cert = results.get("certificates")
     if cert:
-        floor = small.get("minimal", {}).get(first, {}).get("rps")
         lines.append(
             f"Certificates end to end through a real Celery worker ({cert['count']}: facts, signed credential, PDF, "
             f"e-mail): {cert['per_second']:.2f}/s"
-            + (f" = {cert['per_second'] / floor:.4f} × the minimal view's requests per second" if floor else "")
+            + of_minimal(cert["per_second"], 4)
             + f" (stale messages purged from its broker first: {cert['stale_messages_purged_before']})."
         )
     sent = results.get("forwarding")
     if sent:
-        floor = small.get("minimal", {}).get(first, {}).get("rps")
         lines.append(
             f"Statements forwarded to a real LRS on loopback by the forwarding job (Ralph, file-system backend; "
             f"{sent['count']} queued, batched, posted, recorded as sent): {sent['per_second']:.0f}/s"
-            + (f" = {sent['per_second'] / floor:.3f} × the minimal view's requests per second" if floor else "")
+            + of_minimal(sent["per_second"], 3)
             + f"; the LRS holds {sent['received']}."
         )
     imp = results.get("import")

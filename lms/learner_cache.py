@@ -17,8 +17,8 @@ sessions stamp, replaced whenever any contact session changes (``shared=`` names
 Stamps are replaced rather than counted (a fresh random token), so a flushed or restarted cache can
 never bring back an old page under a reused number. Like the content generation, a stamp is replaced
 at once and again when the transaction commits: whatever another request cached from the old rows
-in between is not read again. A page and its stamps come in one round trip, and so do several
-pages read together (``pages``).
+in between is not read again. The pages read together and their stamps come in one round trip
+(``pages``).
 """
 
 import secrets
@@ -73,15 +73,11 @@ class Entry(NamedTuple):
     shared: tuple[str, ...] = (COHORTS,)
 
 
-def page(user_id: int, name: str, language: str, build, *, shared: tuple[str, ...] = (COHORTS,)):
-    """``build()`` (a rendered fragment, or rows to render) for the learner's page ``name``, from the
-    cache when current under the learner's stamp, the ``shared`` stamps and the content generation."""
-    return pages(user_id, [Entry(name, language, build, shared)])[0]
-
-
 def pages(user_id: int, entries: list[Entry]) -> list:
-    """Each entry's value, as ``page`` gives it, with every stamp and entry in one round trip: a page
-    made of two cached lists (*My trainings* and its sessions) asks the cache once, not twice."""
+    """Each entry's ``build()`` (a rendered fragment, or rows to render), from the cache when current
+    under the learner's stamp, the entry's ``shared`` stamps and the content generation. Every stamp
+    and entry comes in one round trip: a page made of two cached lists (*My trainings* and its
+    sessions) asks the cache once, not twice."""
     learner = _stamp_key(user_id)
     stamp_keys = list(dict.fromkeys(key for entry in entries for key in (learner, *entry.shared)))
     entry_keys = [f"kyky:learner-page:{user_id}:{entry.name}:{entry.language}" for entry in entries]

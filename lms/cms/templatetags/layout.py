@@ -151,7 +151,7 @@ def site_footer(context):
         key = None
     found = generation.local_get(key) if key else None
     if found is None:
-        found = (_footer(request, language), reverse("cms:contact"))
+        found = _footer(request, language)
         if key:
             generation.local_set(key, found)
     parts, contact = found
@@ -166,10 +166,13 @@ def site_footer(context):
     return _filled(parts, fill)
 
 
-def _footer(request, language: str) -> tuple[str, ...]:
+def _footer(request, language: str) -> tuple[tuple[str, ...], str]:
+    """The footer's frame, and the contact form's path that its slots compare and extend."""
+    contact_path = reverse("cms:contact")
     links = [
         {"title": title, "url": url, "lang": code, "current": _slot(f"current:{url}")}
         for _kind, title, url, code in legal_links(request, language)
     ]
-    contact = {"url": _slot("contact"), "current": _slot(f"current:{reverse('cms:contact')}")}
-    return _frame("includes/site_footer.html", {"LANGUAGE_CODE": language, "links": links, "contact": contact})
+    contact = {"url": _slot("contact"), "current": _slot(f"current:{contact_path}")}
+    frame = _frame("includes/site_footer.html", {"LANGUAGE_CODE": language, "links": links, "contact": contact})
+    return frame, contact_path

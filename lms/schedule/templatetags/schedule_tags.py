@@ -7,8 +7,6 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from lms import learner_cache
-
 from .. import selectors
 
 register = template.Library()
@@ -16,22 +14,17 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @register.inclusion_tag("schedule/includes/upcoming.html", takes_context=True)
-def upcoming_sessions(context, cached=None):
+def upcoming_sessions(context, cached):
     """*Upcoming sessions* on My trainings, rendered outside the dashboard's cached fragment (the
     check-in form depends on the minute) from rows kept in the learner's cache: a visit with nothing
     changed costs no query (``learner_cache``; the schedule's models replace the stamps).
 
-    ``cached``: the value of ``upcoming_entry``, when the page read it along with its own entry.
+    ``cached``: the value of ``selectors.upcoming_entry``, which the page read with its own entry.
     """
     request, now = context["request"], timezone.now()
-    user = request.user
-    if cached is None:
-        cached = (
-            learner_cache.pages(user.pk, [selectors.upcoming_entry(user)])[0] if user.is_authenticated else ([], None)
-        )
     rows, refresh_at = cached
     if refresh_at is not None and now > refresh_at:
-        rows, refresh_at = selectors.upcoming_rows(user)
+        rows, refresh_at = selectors.upcoming_rows(request.user)
     return {
         "request": request,
         "sessions": [session for session in rows if session.ends_at >= now],
