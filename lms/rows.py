@@ -39,3 +39,20 @@ def model(cls, fields, values):
 
 def columns(alias: str, fields) -> str:
     return ", ".join(f"{alias}.{f.column}" for f in fields)
+
+
+def select(cls, alias: str) -> str:
+    """``SELECT`` every concrete column of ``cls`` ``FROM`` its table as ``alias``: the head of a query for ``one``.
+
+    Columns are named, never ``*``: a prepared statement must not change its result when a
+    migration adds a column (lms/settings/base.py, prepared statements).
+    """
+    return f"SELECT {columns(alias, cls._meta.concrete_fields)} FROM {cls._meta.db_table} {alias} "  # noqa: S608
+
+
+def one(cls, sql: str, params) -> object | None:
+    """The ``cls`` in the first row of ``sql`` (which begins with ``select(cls, ...)``), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else model(cls, cls._meta.concrete_fields, row)

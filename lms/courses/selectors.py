@@ -237,12 +237,7 @@ def parts_completed(outlines) -> None:
                 part.certificate_code = code or ""
 
 
-# Columns are named, never ``*``: a prepared statement must not change its result when a migration
-# adds a column (lms/settings/base.py, prepared statements).
-_ENROLMENT = (
-    f"SELECT {rows.columns('e', Enrolment._meta.concrete_fields)} FROM {Enrolment._meta.db_table} e "  # noqa: S608
-    "WHERE e.user_id = %s AND e.training_id = %s"
-)
+_ENROLMENT = rows.select(Enrolment, "e") + "WHERE e.user_id = %s AND e.training_id = %s"
 
 
 def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
@@ -255,8 +250,8 @@ def enrolment_in(*, user, training: TrainingPage) -> Enrolment | None:
         return None
     training_id = canonical_training_id(training)
     # On every learner request: SQL, because compiling the same filter cost the ORM twice what
-    # running it cost PostgreSQL. raw() still gives the model with its fields converted.
-    enrolment = next(iter(Enrolment.objects.raw(_ENROLMENT, [user.pk, training_id])), None)
+    # running it cost PostgreSQL (and raw() a third more than a cursor).
+    enrolment = rows.one(Enrolment, _ENROLMENT, [user.pk, training_id])
     if enrolment is not None and training.pk == training_id:
         enrolment.training = training
     return enrolment

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Subquery
 
 from lms import generation
 from lms.courses.structure import default_language, language_of, structure_for
@@ -132,28 +132,25 @@ def training_assessments(training) -> list[Assessment]:
 
 
 def gates_met(enrolment, lesson_key, blocks: Mapping[str, Mapping]) -> set[str]:
-    """The self-assessment blocks (``{block id: raw value}``) that the learner has answered (one query)."""
+    """The self-assessment blocks (``{block id: raw value}``) that the learner has answered (one query).
+
+    The block's self-assessment comes from the cache (its translation key is what a response keeps),
+    so the query is a plain look-up of the learner's responses: it runs inside the lock of every
+    answer that may complete a lesson, and the join it replaced cost the answer a quarter of its time.
+    """
     wanted = {}
     for block_id, value in blocks.items():
-        try:
-            wanted[block_id] = (int(value.get("assessment")), value.get("phase") or Phase.START)
-        except (TypeError, ValueError):
-            continue  # a block without its self-assessment: nothing to answer, so never met
+        assessment = assessment_of(value.get("assessment"))
+        if assessment is not None:  # a block without its self-assessment: nothing to answer, never met
+            wanted[block_id] = (assessment.key, str(value.get("phase") or Phase.START.value))
     if not wanted:
         return set()
-
-    def answered(phase):
-        return Exists(
-            Response.objects.filter(enrolment=enrolment, assessment_key=OuterRef("translation_key"), phase=phase)
-        )
-
-    done = {
-        pk: {Phase.START: start, Phase.END: end}
-        for pk, start, end in SelfAssessment.objects.filter(pk__in={pk for pk, _phase in wanted.values()})
-        .annotate(start=answered(Phase.START), end=answered(Phase.END))
-        .values_list("pk", "start", "end")
-    }
-    return {block_id for block_id, (pk, phase) in wanted.items() if done.get(pk, {}).get(phase)}
+    answered = set(
+        Response.objects.filter(
+            enrolment=enrolment, assessment_key__in={key for key, _phase in wanted.values()}
+        ).values_list("assessment_key", "phase")
+    )
+    return {block_id for block_id, gate in wanted.items() if gate in answered}
 
 
 def responses_of(enrolment) -> dict[tuple[uuid.UUID, str], Response]:

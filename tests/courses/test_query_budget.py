@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lms.courses import services
-from lms.courses.models import LessonPage
+from lms.courses.enums import CompletionRule
+from lms.courses.models import LessonPage, LessonProgress
 from lms.h5p import services as h5p
 from tests.factories import (
     H5P_INSTALLER,
@@ -25,6 +26,7 @@ from tests.factories import (
     user_with_permissions,
 )
 from tests.h5p.conftest import make_package
+from tests.selfassessment.factories import self_assessment_block, self_assessment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,30 @@ def test_an_answer_costs_a_few_queries(client, course):
     url = f"/fi/learn/lessons/{lesson.pk}/questions/q1/"
     client.post(url, {"option": "1"})
     assert cost(lambda: client.post(url, {"option": "2"})) <= 4  # a changed answer: written
+
+
+def test_a_wrong_answer_in_a_gated_lesson_asks_nothing_of_the_gate(client, index, learner):
+    """The self-assessment gate is read only once the questions' rule is met (inside the lock)."""
+    assessment = self_assessment_create()
+    training = build_training(
+        index,
+        modules=1,
+        lessons=2,
+        rule=CompletionRule.ALL_CORRECT,
+        body=[question("q1"), self_assessment_block(assessment)],
+    )
+    services.enrolment_create(user=learner, training=training)
+    client.force_login(learner)
+    lesson = LessonPage.objects.descendant_of(training).order_by("path").first()
+    url = f"/fi/learn/lessons/{lesson.pk}/questions/q1/"
+    client.post(url, {"option": "1"})
+    with CaptureQueriesContext(connection) as captured:
+        client.post(url, {"option": "2"})  # wrong again: written, and nothing completes
+    assert not [q for q in captured.captured_queries if "selfassessment_response" in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        client.post(url, {"option": "0"})  # right: now the gate is asked, and holds the lesson
+    assert [q for q in captured.captured_queries if "selfassessment_response" in q["sql"]]
+    assert LessonProgress.objects.get(enrolment__user=learner, lesson_key=lesson.translation_key).completed_at is None
 
 
 def statement(activity, verb: str) -> str:
