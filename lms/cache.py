@@ -30,15 +30,23 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = _PersistentClients
 
-    def count_hit(self, key: str, timeout: int) -> int:
-        """Add one to a counter that lives ``timeout`` seconds after its last hit: one round trip.
+    def count_hit(self, key: str, timeout: int, *, read=()) -> tuple[int, dict]:
+        """Add one to a counter that lives ``timeout`` seconds after its last hit, and ``get_many(read)``:
+        one round trip.
 
         The rate limiter counts every verification and log-in; through Django's API that is
         ``add``, then ``incr``, which itself asks whether the key exists first: three round trips.
+        ``read`` brings what the request would read next (the content generation) along.
         """
+        made = {self.make_and_validate_key(name): name for name in read}
         key = self.make_and_validate_key(key)
         with self._cache.get_client(key, write=True).pipeline() as pipe:  # MULTI ... EXEC
             pipe.incr(key)
             pipe.expire(key, timeout)
-            count, _expiry_set = pipe.execute()
-        return int(count)
+            for name in made:
+                pipe.get(name)
+            count, _expiry_set, *values = pipe.execute()
+        loads = self._cache._serializer.loads
+        return int(count), {
+            made[name]: loads(value) for name, value in zip(made, values, strict=True) if value is not None
+        }

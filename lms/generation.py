@@ -65,6 +65,23 @@ def _first_read(keys: list[str]) -> dict:
     return found
 
 
+def first_read_keys() -> list[str]:
+    """What a request's first cache read should bring along (the generation, and what asked to come
+    along), for a read that is not made here (the rate limiter's count); none once it was read."""
+    if not getattr(_request, "active", False) or _request.value is not None:
+        return []
+    return [KEY, *_request.along]
+
+
+def brought(found: dict) -> None:
+    """Keep what such a read found of ``first_read_keys()``; a generation not found is read as usual."""
+    if not getattr(_request, "active", False) or _request.value is not None or found.get(KEY) is None:
+        return
+    _request.value = found[KEY]
+    along, _request.along = _request.along, []
+    _request.brought = {key: found.get(key) for key in along}
+
+
 def bump(**_signal_kwargs) -> None:
     """A new generation now, and again when the transaction commits.
 

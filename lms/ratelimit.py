@@ -23,6 +23,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from lms import generation
+
 UNKNOWN = "unknown"
 # "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%interface]:65535" fits; anything longer is not an address.
 _MAX_HOP_LENGTH = 64
@@ -142,7 +144,10 @@ def limited(scope: str, key: str, *, limit: int, window: int) -> bool:
 def _count(cache_key: str, timeout: int) -> int | None:
     """This hit's number in its window, or None when the cache keeps losing the key."""
     if hasattr(cache, "count_hit"):  # Kyky's Redis backend: INCR and EXPIRE in one round trip
-        return cache.count_hit(cache_key, timeout)
+        # ... with the request's first read of the content generation, which the page reads next.
+        count, found = cache.count_hit(cache_key, timeout, read=generation.first_read_keys())
+        generation.brought(found)
+        return count
     for _attempt in range(3):
         if cache.add(cache_key, 1, timeout):
             return 1

@@ -97,3 +97,39 @@ def test_a_read_along_does_not_change_the_generation_a_request_already_has(in_re
     cache.set(generation.KEY, first + 1, None)
     generation.get_along("kyky:test:row")
     assert generation.current() == first
+
+
+def test_a_rate_limit_count_brings_the_generation_along(redis_cache, monkeypatch):
+    """The verification page's count and its first read of the generation: one round trip, not two."""
+    from lms import ratelimit
+
+    monkeypatch.setattr(ratelimit, "cache", redis_cache)
+    monkeypatch.setattr(generation, "cache", redis_cache)
+    redis_cache.set(generation.KEY, 12345, None)
+    generation.request_started()
+    try:
+        generation.read_along("route:/x/")
+        redis_cache.set("kyky:tagged:route:/x/", (12345, "the route"))
+        assert not ratelimit.limited("verify", "client", limit=5, window=60)
+        monkeypatch.setattr(redis_cache, "get", lambda *a, **k: pytest.fail("the generation was read again"))
+        monkeypatch.setattr(redis_cache, "get_many", lambda *a, **k: pytest.fail("read again"))
+        assert generation.current() == 12345
+        assert generation.first_lookup("route:/x/") == "the route", "what asked to come along came"
+    finally:
+        generation.request_finished()
+
+
+def test_a_count_without_the_generation_leaves_it_to_be_read(redis_cache, monkeypatch):
+    """A cache that lost the generation (a flush) must not leave the request without one."""
+    from lms import ratelimit
+
+    monkeypatch.setattr(ratelimit, "cache", redis_cache)
+    monkeypatch.setattr(generation, "cache", redis_cache)
+    redis_cache.delete(generation.KEY)
+    generation.request_started()
+    try:
+        ratelimit.limited("verify", "client", limit=5, window=60)
+        assert generation.current() > 0
+        assert redis_cache.get(generation.KEY) == generation.current()
+    finally:
+        generation.request_finished()

@@ -1,3 +1,6 @@
+from django.db import connection
+
+from lms import rows
 from lms.courses.models import Enrolment
 
 from .models import Certificate, RegenerationJob
@@ -33,11 +36,18 @@ def by_code(code: str) -> Certificate | None:
     without the enrolment row. Plain SQL: this is every verification's one query, and compiling the
     ORM's took longer than PostgreSQL's answer (the bench's verification journey).
     """
-    return next(iter(Certificate.objects.raw(_BY_CODE, [code])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_CODE, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    certificate = rows.model(Certificate, _FIELDS, row[:-1])
+    certificate.holder_id = row[-1]
+    return certificate
 
 
-_COLUMNS = ", ".join(f"c.{f.column}" for f in Certificate._meta.concrete_fields if f.name != "credential")
+_FIELDS = [f for f in Certificate._meta.concrete_fields if f.name != "credential"]
 _BY_CODE = (
-    f"SELECT {_COLUMNS}, e.user_id AS holder_id FROM {Certificate._meta.db_table} c "  # noqa: S608
+    f"SELECT {rows.columns('c', _FIELDS)}, e.user_id FROM {Certificate._meta.db_table} c "  # noqa: S608
     f"LEFT JOIN {Enrolment._meta.db_table} e ON e.id = c.enrolment_id WHERE c.code = %s"
 )
