@@ -15,7 +15,8 @@ questions. The cohort of background learners (``BENCH_COHORT_LEARNERS``) studies
 which has one more lesson, an assignment: ``BENCH_REVIEWS`` (500) of the cohort have handed it in
 and wait in the cohort teacher's review queue, and sixteen more learners of it save drafts of it
 (Kyky only: wagtail-lms has no assignments). The same training's first module also ends with an
-exam (a pool of ``EXAM_QUESTIONS`` single-choice questions, all drawn, 30 minutes): sixteen learners
+exam (a pool of ``EXAM_QUESTIONS`` single-choice questions, all drawn, the longest time limit of ten
+hours so that the attempts opened at the start are still open at the end of a national run): sixteen learners
 have an attempt open and change one answer (the answer journey), sixteen more start attempts (Kyky
 only: wagtail-lms has no exams).
 """
@@ -325,7 +326,7 @@ def exam_lesson(training: TrainingPage) -> LessonPage:
                         "pass_percent": 70,
                         "max_attempts": 0,
                         "wait_minutes": 0,
-                        "time_limit_minutes": 30,
+                        "time_limit_minutes": 600,  # the longest: a slow machine's national run outlasted 30
                         "review": "feedback",
                         "closes_on": None,
                         "estimated_minutes": 30,
