@@ -61,8 +61,13 @@ def _first_read(keys: list[str]) -> dict:
     along = [key for key in getattr(_request, "along", ()) if key not in keys]
     found = cache.get_many([*keys, KEY, *along])
     if getattr(_request, "active", False):
-        _request.brought, _request.along = {key: found.get(key) for key in along}, []  # a miss is known too
+        _keep_along(found, along)
     return found
+
+
+def _keep_along(found: dict, along: list[str]) -> None:
+    """What a request's first read found of the entries asked to come along; a miss is known too."""
+    _request.brought, _request.along = {key: found.get(key) for key in along}, []
 
 
 def first_read_keys() -> list[str]:
@@ -78,8 +83,7 @@ def brought(found: dict) -> None:
     if not getattr(_request, "active", False) or _request.value is not None or found.get(KEY) is None:
         return
     _request.value = found[KEY]
-    along, _request.along = _request.along, []
-    _request.brought = {key: found.get(key) for key in along}
+    _keep_along(found, _request.along)
 
 
 def bump(**_signal_kwargs) -> None:
