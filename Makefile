@@ -2,6 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+# make test runs the suite in this many processes (pytest-xdist); TEST_PROCESSES=0 runs it in one.
+TEST_PROCESSES ?= auto
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
@@ -46,7 +48,7 @@ demo: migrate ## Create the demo learner, trainer and admin and print their logi
 
 test: install assets ## Run the whole test suite (DATABASE_URL and CELERY_BROKER_URL are honoured)
 	$(PY) manage.py makemigrations --check --dry-run --settings=lms.settings.test
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

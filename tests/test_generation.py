@@ -1,5 +1,7 @@
 """The content generation and the cache it keys: one read per request, never a stale page after a change."""
 
+import uuid
+
 import pytest
 import redis
 from django.core.cache import cache
@@ -65,9 +67,12 @@ def redis_cache():
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         pytest.skip("needs Redis at 127.0.0.1:6379")
-    backend = RedisCache(REDIS_URL, {"KEY_PREFIX": "kyky-test-cache"})
+    prefix = f"kyky-test-{uuid.uuid4().hex}"  # not clear(): that empties database 13 under a parallel test
+    backend = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield backend
-    backend.clear()
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
 
 
 def test_the_redis_backend_keeps_one_client_per_pool(redis_cache):

@@ -48,7 +48,9 @@ def worker(tmp_path):
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "-P", "solo", "-Q", queue, "--loglevel", "WARNING"],
+        # A node name of its own: tests on other cores (make test runs them in parallel) start workers too.
+        [sys.executable, "-m", "celery", "-A", "lms", "worker", "-P", "solo", "-Q", queue, "-n", f"{queue}@%h"]
+        + ["--loglevel", "WARNING"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
