@@ -56,3 +56,12 @@ def one(cls, sql: str, params) -> object | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else model(cls, cls._meta.concrete_fields, row)
+
+
+def nulls(fields) -> str:
+    """A NULL of each field's type, for padding a branch of a ``UNION ALL``.
+
+    PostgreSQL types a ``UNION`` column pairwise, left to right: a column that is a bare NULL in the
+    first two branches is taken as text, and a third branch's UUID or number then cannot join it.
+    """
+    return ", ".join(f"CAST(NULL AS {f.cast_db_type(connection)})" for f in fields)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -262,66 +263,129 @@ _PROGRESS_FIELDS = LessonProgress._meta.concrete_fields
 # Every lesson's key and status, and the other columns only for the current lesson: the driver's
 # decoding of the others' timestamps and answers was a tenth of a lesson page.
 _PROGRESS_ALWAYS = {"id", "lesson_key", "status"}
-# The enrolment once, then one row per progress record: a join would repeat the enrolment's columns
-# on every record, and the driver decoded its four timestamps twenty times over on a lesson page.
-_WITH_PROGRESS = (
-    f"SELECT {rows.columns('e', _ENROLMENT_FIELDS)}, FALSE, "  # noqa: S608 (names)
-    + ", ".join(["NULL"] * len(_PROGRESS_FIELDS))
-    + f" FROM {Enrolment._meta.db_table} e WHERE e.user_id = %s AND e.training_id = %s UNION ALL SELECT "
-    + ", ".join(["NULL"] * len(_ENROLMENT_FIELDS))
-    + ", p.lesson_key = %s, "
-    + ", ".join(
-        f"p.{f.column}" if f.name in _PROGRESS_ALWAYS else f"CASE WHEN p.lesson_key = %s THEN p.{f.column} END"
-        for f in _PROGRESS_FIELDS
-    )
-    + f" FROM {Enrolment._meta.db_table} e JOIN {LessonProgress._meta.db_table} p ON p.enrolment_id = e.id "
-    "WHERE e.user_id = %s AND e.training_id = %s"
+
+
+@dataclass(frozen=True)
+class LessonRider:
+    """Another app's records of a learner on the lesson page, read in the page's one query.
+
+    The H5P app's attempts and saved states rode in a query of their own, a second round trip on
+    every lesson with an activity. An app registers a rider (``register_lesson_rider``) instead of
+    ``courses`` importing it: ``fields`` type its columns, ``select`` names them, ``joins(n)`` is what
+    follows ``FROM <enrolment> e`` to reach its rows for ``n`` ids (it may use ``e``; placeholders
+    for the ids only), ``ids(lesson)`` are the ids on a lesson, and ``read(rows)`` makes what the page
+    needs of its rows (it gets ``[]`` for a lesson without any).
+    """
+
+    name: str
+    fields: tuple
+    select: str
+    joins: Callable[[int], str]
+    ids: Callable[[LessonPage], list]
+    read: Callable[[list], object]
+
+
+_riders: list[LessonRider] = []
+
+
+def register_lesson_rider(rider: LessonRider) -> None:
+    _riders[:] = [r for r in _riders if r.name != rider.name] + [rider]
+    _with_progress_sql.cache_clear()
+
+
+_ENROLMENT_ROW, _PROGRESS_ROW = 0, 1  # a row's kind, its first column; a rider's rows are 2, 3, ...
+
+
+@cache
+def _with_progress_sql(counts: tuple[int, ...]) -> str:
+    """The enrolment once, then one row per progress record, then each rider's rows (``counts``: its ids).
+
+    A join would repeat the enrolment's columns on every record, and the driver decoded its four
+    timestamps twenty times over on a lesson page. Every row has every branch's columns, the others'
+    as typed NULLs (``rows.nulls``).
+    """
+    enrolments, progress = Enrolment._meta.db_table, LessonProgress._meta.db_table
+    tail = [rows.nulls(r.fields) for r in _riders]
+
+    def padded(kind, *parts, rider=None):
+        return ", ".join(
+            [str(kind), *parts, *(r.select if r is rider else n for r, n in zip(_riders, tail, strict=True))]
+        )
+
+    own = "WHERE e.user_id = %s AND e.training_id = %s"
+    head = padded(_ENROLMENT_ROW, rows.columns("e", _ENROLMENT_FIELDS), "FALSE", rows.nulls(_PROGRESS_FIELDS))
+    records = padded(_PROGRESS_ROW, rows.nulls(_ENROLMENT_FIELDS), "p.lesson_key = %s", _PROGRESS_COLUMNS)
+    branches = [
+        f"SELECT {head} FROM {enrolments} e {own}",  # noqa: S608 (names and placeholders)
+        f"SELECT {records} FROM {enrolments} e JOIN {progress} p ON p.enrolment_id = e.id {own}",  # noqa: S608
+    ]
+    for kind, (rider, count) in enumerate(zip(_riders, counts, strict=True), start=_PROGRESS_ROW + 1):
+        if count:
+            pad = padded(kind, rows.nulls(_ENROLMENT_FIELDS), "FALSE", rows.nulls(_PROGRESS_FIELDS), rider=rider)
+            branches.append(f"SELECT {pad} FROM {enrolments} e {rider.joins(count)} {own}")  # noqa: S608
+    return " UNION ALL ".join(branches)
+
+
+_PROGRESS_COLUMNS = ", ".join(
+    f"p.{f.column}" if f.name in _PROGRESS_ALWAYS else f"CASE WHEN p.lesson_key = %s THEN p.{f.column} END"
+    for f in _PROGRESS_FIELDS
 )
 _PROGRESS_ONLY_CURRENT = sum(1 for f in _PROGRESS_FIELDS if f.name not in _PROGRESS_ALWAYS)
 _PROGRESS_KEY_AT = [f.name for f in _PROGRESS_FIELDS].index("lesson_key")
 _PROGRESS_STATUS_AT = [f.name for f in _PROGRESS_FIELDS].index("status")
 
 
-def enrolment_with_progress(*, user, training: TrainingPage, lesson_key: uuid.UUID | None = None):
+def enrolment_with_progress(*, user, training: TrainingPage, lesson: LessonPage | None = None):
     """The user's enrolment in ``training``, every lesson's status, and one lesson's record: one query.
 
-    ``(enrolment, statuses, record)``, or ``(None, {}, None)`` for someone not enrolled. A learner
-    half-way through a training has dozens of progress rows; only the record of ``lesson_key`` is
-    made a model (the others' answers are never decoded). One statement (the enrolment, then its
-    records) saves the round trip and the Python of a second query on every lesson and training page.
+    ``(enrolment, statuses, record, riders)``, or ``(None, {}, None, {})`` for someone not enrolled.
+    A learner half-way through a training has dozens of progress rows; only the record of ``lesson``
+    is made a model (the others' answers are never decoded). One statement (the enrolment, then its
+    records, then what riders read for ``lesson``) saves the round trip and the Python of a query
+    each on every lesson and training page. ``riders`` has what each rider read, by its name.
     """
     if not user.is_authenticated:
-        return None, {}, None
+        return None, {}, None, {}
     training_id = canonical_training_id(training)
     key_converters = rows.converters(_PROGRESS_FIELDS)[_PROGRESS_KEY_AT]
     key_param = None
-    if lesson_key is not None:
-        key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson_key, connection)
+    if lesson is not None:
+        key_param = LessonProgress._meta.get_field("lesson_key").get_db_prep_value(lesson.translation_key, connection)
+    own = [user.pk, training_id]
+    ids = [rider.ids(lesson) if lesson is not None else [] for rider in _riders]
+    params = [*own, key_param, *[key_param] * _PROGRESS_ONLY_CURRENT, *own]
+    for these in ids:
+        if these:
+            params += [*these, *own]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _WITH_PROGRESS, [user.pk, training_id, *[key_param] * (1 + _PROGRESS_ONLY_CURRENT), user.pk, training_id]
-        )
+        cursor.execute(_with_progress_sql(tuple(len(these) for these in ids)), params)
         found = cursor.fetchall()
-    width = len(_ENROLMENT_FIELDS)
-    head = next((row for row in found if row[0] is not None), None)  # the enrolment's own row
+    head = next((row for row in found if row[0] == _ENROLMENT_ROW), None)
     if head is None:
-        return None, {}, None
-    enrolment = rows.model(Enrolment, _ENROLMENT_FIELDS, head[:width])
+        return None, {}, None, {}
+    width = len(_ENROLMENT_FIELDS)
+    enrolment = rows.model(Enrolment, _ENROLMENT_FIELDS, head[1 : 1 + width])
     if training.pk == training_id:
         enrolment.training = training
     statuses, record = {}, None
+    ridden: list[list] = [[] for _rider in _riders]
+    at = 1 + width + 1 + len(_PROGRESS_FIELDS)  # where the riders' columns begin
     for row in found:
-        if row[0] is not None:
-            continue
-        current, progress = row[width], row[width + 1 :]
-        key = progress[_PROGRESS_KEY_AT]
-        if key_converters:
-            key = rows.converted([key], [key_converters])[0]
-        statuses[key] = progress[_PROGRESS_STATUS_AT]
-        if current:
-            record = rows.model(LessonProgress, _PROGRESS_FIELDS, progress)
-            record.enrolment = enrolment
-    return enrolment, statuses, record
+        if row[0] == _PROGRESS_ROW:
+            current, progress = row[1 + width], row[2 + width : at]
+            key = progress[_PROGRESS_KEY_AT]
+            if key_converters:
+                key = rows.converted([key], [key_converters])[0]
+            statuses[key] = progress[_PROGRESS_STATUS_AT]
+            if current:
+                record = rows.model(LessonProgress, _PROGRESS_FIELDS, progress)
+                record.enrolment = enrolment
+        elif row[0] > _PROGRESS_ROW:
+            index = row[0] - _PROGRESS_ROW - 1
+            start = at + sum(len(r.fields) for r in _riders[:index])
+            ridden[index].append(row[start : start + len(_riders[index].fields)])
+    riders = {rider.name: rider.read(these) for rider, these in zip(_riders, ridden, strict=True)} if lesson else {}
+    return enrolment, statuses, record, riders
 
 
 def training_catalogue(*, locale_id: int, user) -> list[dict]:
@@ -340,7 +404,7 @@ def training_catalogue(*, locale_id: int, user) -> list[dict]:
 
 def training_overview(*, training: TrainingPage, user, request) -> dict:
     """The training page: the outline with the learner's progress and the prerequisites (one query)."""
-    enrolment, statuses, _record = enrolment_with_progress(user=user, training=training)
+    enrolment, statuses, *_ = enrolment_with_progress(user=user, training=training)
     outline = _outlines([training], {training.translation_key: enrolment}, statuses, request)[training.pk]
     language = language_of(training.locale_id)
     parts_completed([outline])
@@ -423,6 +487,7 @@ class LessonView:
     enrolment: Enrolment | None
     statuses: dict[uuid.UUID, str]  # every lesson's
     lesson_progress: LessonProgress | None  # this lesson's record
+    riders: dict = field(default_factory=dict)  # other apps' records of this lesson (LessonRider), by name
     outline: Outline | None = None
 
     def record_opened(self, record: LessonProgress) -> None:
@@ -442,9 +507,10 @@ def lesson_view(*, lesson: LessonPage, user, language: str | None = None) -> Les
     """The lesson's training (cached) in ``language`` (else the lesson's), the learner's enrolment and
     progress (one query)."""
     training = _in_language(training_of(lesson), language)
-    key = lesson.translation_key
-    enrolment, statuses, record = enrolment_with_progress(user=user, training=training, lesson_key=key)
-    return LessonView(lesson=lesson, training=training, enrolment=enrolment, statuses=statuses, lesson_progress=record)
+    enrolment, statuses, record, riders = enrolment_with_progress(user=user, training=training, lesson=lesson)
+    return LessonView(
+        lesson=lesson, training=training, enrolment=enrolment, statuses=statuses, lesson_progress=record, riders=riders
+    )
 
 
 def lesson_context(view: LessonView, request) -> dict:
@@ -476,6 +542,7 @@ def lesson_context(view: LessonView, request) -> dict:
         "segments": lesson_segments(view.lesson, cached=not getattr(request, "is_preview", False)),
         "answers": record.answers if record else {},
         "reflections": record.reflections if record else {},
+        "riders": view.riders,
     }
 
 

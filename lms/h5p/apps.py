@@ -13,11 +13,13 @@ class H5PConfig(AppConfig):
         from lms import generation
         from lms.accounts.personal_data import register
         from lms.courses.completion import register_activity_pass_marks, register_activity_results
+        from lms.courses.selectors import register_lesson_rider
 
         from .models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
-        from .selectors import activity_pass_marks, activity_results, personal_data
+        from .selectors import LESSON_RIDER, activity_pass_marks, activity_results, personal_data
 
         register_activity_results(activity_results)
+        register_lesson_rider(LESSON_RIDER)  # the lesson page reads attempts and states in its own query
         register_activity_pass_marks(activity_pass_marks)
         # An activity's own pass mark is part of the trainings' cached structures.
         post_save.connect(generation.bump, sender=H5PActivity, dispatch_uid="generation.h5p.save")

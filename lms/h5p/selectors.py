@@ -5,6 +5,7 @@ from django.db import connection
 
 from lms import rows
 from lms.courses.completion import ActivityResult
+from lms.courses.selectors import LessonRider
 
 from .models import H5PActivity, H5PAttempt, H5PUserData, XAPIStatement
 
@@ -37,18 +38,21 @@ def lesson_records(enrolment, user, activity_ids) -> tuple[dict, dict]:
     """The learner's attempt and the player's saved state for each activity: ``(attempts, states)``.
 
     One query from the activities, joining this enrolment's attempt and this user's saved state
-    (a state exists before any result does, and a result may exist without a state). It is on
-    every lesson page with an activity; written as SQL because the ORM spent longer compiling the
-    same join than the database did running it, and read with a plain cursor because ``raw()``
-    spent as long again working out its columns. The attempts are still the model, its fields
-    converted as the ORM converts them (``lms.rows``).
+    (a state exists before any result does, and a result may exist without a state). The lesson page
+    reads the same rows in its own query (``LESSON_RIDER``); this is for where it did not. Written as
+    SQL because the ORM spent longer compiling the same join than the database did running it, and
+    read with a plain cursor because ``raw()`` spent as long again working out its columns. The
+    attempts are still the model, its fields converted as the ORM converts them (``lms.rows``).
     """
     if enrolment is None or not activity_ids:
         return {}, {}
     ids = [int(pk) for pk in activity_ids]
     with connection.cursor() as cursor:
         cursor.execute(_lesson_records_sql(len(ids)), [enrolment.pk, user.pk, *ids])
-        found = cursor.fetchall()
+        return _records(cursor.fetchall())
+
+
+def _records(found) -> tuple[dict, dict]:
     attempts, states = {}, {}
     for activity_id, state, *attempt in found:
         if state is not None:
@@ -59,18 +63,42 @@ def lesson_records(enrolment, user, activity_ids) -> tuple[dict, dict]:
 
 
 _ATTEMPT_FIELDS = H5PAttempt._meta.concrete_fields
+_RECORD_COLUMNS = f"a.id, s.data, {rows.columns('t', _ATTEMPT_FIELDS)}"
+
+
+def _state_and_attempt(enrolment: str, user: str) -> str:
+    return (
+        f"LEFT JOIN {H5PAttempt._meta.db_table} t ON t.activity_id = a.id AND t.enrolment_id = {enrolment} "
+        f"LEFT JOIN {H5PUserData._meta.db_table} s ON s.activity_id = a.id AND s.user_id = {user} "
+        "AND s.data_type = 'state' AND s.sub_content_id = 0 "
+    )
 
 
 @lru_cache(maxsize=64)
 def _lesson_records_sql(count: int) -> str:
     return (
-        f"SELECT a.id, s.data, {rows.columns('t', _ATTEMPT_FIELDS)} "  # noqa: S608 (names and placeholders)
-        f"FROM {H5PActivity._meta.db_table} a "
-        f"LEFT JOIN {H5PAttempt._meta.db_table} t ON t.activity_id = a.id AND t.enrolment_id = %s "
-        f"LEFT JOIN {H5PUserData._meta.db_table} s ON s.activity_id = a.id AND s.user_id = %s "
-        "AND s.data_type = 'state' AND s.sub_content_id = 0 "
-        f"WHERE a.id IN ({', '.join(['%s'] * count)})"
+        f"SELECT {_RECORD_COLUMNS} FROM {H5PActivity._meta.db_table} a "  # noqa: S608 (names and placeholders)
+        + _state_and_attempt("%s", "%s")
+        + f"WHERE a.id IN ({', '.join(['%s'] * count)})"
     )
+
+
+def _lesson_joins(count: int) -> str:
+    """After ``FROM <enrolments> e`` in the lesson page's query: the lesson's activities, each with
+    the enrolment's attempt and its learner's saved state."""
+    return f"JOIN {H5PActivity._meta.db_table} a ON a.id IN ({', '.join(['%s'] * count)}) " + _state_and_attempt(
+        "e.id", "e.user_id"
+    )
+
+
+LESSON_RIDER = LessonRider(
+    name="h5p",
+    fields=(H5PActivity._meta.pk, H5PUserData._meta.get_field("data"), *_ATTEMPT_FIELDS),
+    select=_RECORD_COLUMNS,
+    joins=_lesson_joins,
+    ids=lambda lesson: [int(pk) for pk in lesson.requirements.h5p],
+    read=_records,
+)
 
 
 def personal_data(user) -> dict:

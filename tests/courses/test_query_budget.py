@@ -16,6 +16,7 @@ from lms.courses import services
 from lms.courses.enums import CompletionRule
 from lms.courses.models import LessonPage, LessonProgress
 from lms.h5p import services as h5p
+from lms.h5p.models import H5PAttempt, H5PUserData
 from tests.factories import (
     H5P_INSTALLER,
     LessonPageFactory,
@@ -75,10 +76,37 @@ def test_pages_cost_a_fixed_few_queries(client, course):
         assert cost(lambda url=url: client.get(url)) <= budget, url
 
 
-def test_an_h5p_lesson_adds_its_attempts_and_saved_states(client, h5p_course):
+def test_an_h5p_lesson_reads_its_attempts_and_saved_states_with_the_enrolment(client, h5p_course):
     lesson, _activity = h5p_course
     client.get(lesson.url)
-    assert cost(lambda: client.get(lesson.url)) <= 2  # one more: the attempts and saved states together
+    assert cost(lambda: client.get(lesson.url)) <= 1  # they ride in the enrolment's query (LessonRider)
+
+
+def test_each_activity_shows_its_own_attempt_and_saved_state_and_no_one_elses(client, index, learner, other_learner):
+    """Two activities on a lesson: one with a result, the other with a saved state; another
+    learner's records of the same activities stay theirs. One query for all of it."""
+    installer = user_with_permissions(*H5P_INSTALLER)
+    scored, resumed = (h5p.activity_create(upload=make_package(), title=t, user=installer) for t in ("A", "B"))
+    training = TrainingPageFactory(parent=index)
+    body = [{"type": "h5p", "value": {"activity": a.pk, "title": "", "pass_mark": None}} for a in (scored, resumed)]
+    lesson = LessonPageFactory(parent=ModulePageFactory(parent=training), body=body)
+    mine = services.enrolment_create(user=learner, training=training)
+    theirs = services.enrolment_create(user=other_learner, training=training)
+    H5PAttempt.objects.create(enrolment=mine, activity=scored, score_scaled="0.75", completed=True)
+    H5PAttempt.objects.create(enrolment=theirs, activity=resumed, score_scaled="0.10")
+    H5PUserData.objects.create(user=learner, activity=resumed, data_type="state", data='{"mine":1}')
+    H5PUserData.objects.create(user=other_learner, activity=scored, data_type="state", data='{"theirs":1}')
+    client.force_login(learner)
+    client.get(lesson.url)
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(lesson.url).content.decode()
+
+    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]) <= 1
+    assert "75 %" in html  # the result of the one with a result
+    assert "10 %" not in html
+    assert 'data-state="{&quot;mine&quot;:1}"' in html  # the state of the other
+    assert "theirs" not in html
 
 
 def test_an_answer_costs_a_few_queries(client, course):
