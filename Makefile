@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 # make test runs the suite in this many processes (pytest-xdist); TEST_PROCESSES=0 runs it in one.
+# --dist load hands each process its tests in collection order, which pytest-django sorts so that
+# the transactional tests (which empty the database, migrations' rows included) come last; work
+# stealing would run an earlier test after them.
 TEST_PROCESSES ?= auto
 PORT ?= 8000
 
@@ -48,7 +51,7 @@ demo: migrate ## Create the demo learner, trainer and admin and print their logi
 
 test: install assets ## Run the whole test suite (DATABASE_URL and CELERY_BROKER_URL are honoured)
 	$(PY) manage.py makemigrations --check --dry-run --settings=lms.settings.test
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist load
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
