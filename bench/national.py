@@ -351,6 +351,7 @@ def seed_kyky(url: str, scenario: dict, counts: dict) -> dict:
         "organisations_cohortlearner",
         {
             "student_number": "'S' || u.n",
+            "sort_name": "'Oppija ' || u.n",  # the learner's certificate_name, as CohortLearner.save sets it
             "added_at": "now() - interval '200 days'",
             "cohort_id": "c.id",
             "user_id": "u.id",

@@ -56,6 +56,21 @@ class OrganisationsConfig(AppConfig):
                 signal.connect(learner_cache.cohorts_changed, sender=model, dispatch_uid=uid)
         m2m_changed.connect(learner_cache.cohorts_changed, sender=Cohort.teachers.through, dispatch_uid="lc.teachers")
         post_save.connect(teacher_renamed, sender=settings.AUTH_USER_MODEL, weak=False, dispatch_uid="lc.teacher")
+        post_save.connect(_learner_renamed, sender=settings.AUTH_USER_MODEL, dispatch_uid="cohort.sort_name")
         # An erased person may have taught: their name must go from every page at once (their cohort
         # places go with them without a signal). Erasures are rare enough not to ask.
         post_delete.connect(learner_cache.cohorts_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="lc.erased")
+
+
+NAME_FIELDS = {"certificate_name", "first_name", "last_name", "email"}  # what User.display_name is made of
+
+
+def _learner_renamed(sender, instance, created=False, update_fields=None, **kwargs):
+    """A learner's new name re-sorts their cohort places (``CohortLearner.sort_name``); one UPDATE, none
+    for a log-in or a new account."""
+    from .models import CohortLearner, sort_name_of
+
+    if created or (update_fields is not None and not NAME_FIELDS & set(update_fields)):
+        return
+    name = sort_name_of(instance)
+    CohortLearner.objects.filter(user_id=instance.pk).exclude(sort_name=name).update(sort_name=name)

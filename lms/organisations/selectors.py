@@ -293,9 +293,9 @@ def _part_grades(structure, enrolment_ids) -> dict[tuple[int, uuid.UUID], str]:
 
 FILTERS = ("not_started", "in_progress", "stalled", "completed")
 SORTS = {
-    "name": ("user__certificate_name", "user__email"),
-    "activity": ("-last_activity",),
-    "completed": ("-completed_at", "user__certificate_name"),
+    "name": ("sort_name", "id"),  # the index on (cohort, sort_name, id) reads a page in order
+    "activity": ("-last_activity", "sort_name", "id"),
+    "completed": ("-completed_at", "sort_name", "id"),
 }
 
 

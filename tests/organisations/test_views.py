@@ -353,3 +353,71 @@ def test_a_teacher_follows_their_cohort_but_cannot_bring_people_into_it(client, 
     assert not RosterImport.objects.filter(cohort=cohort_a).exists()
     cohort_a.refresh_from_db()
     assert not cohort_a.invite_code
+
+
+def _names_in_order(html: str, names) -> list[str]:
+    return sorted(names, key=html.index)
+
+
+def test_the_cohort_page_lists_learners_by_the_names_it_shows(client, two_orgs):
+    """Sorted by the name on the row (certificate name, else full name, else address), not by the
+    certificate name with the unnamed first."""
+    (_a, staff_a, cohort_a), _b = two_orgs
+    people = [
+        User(email="celsius@example.fi", certificate_name="Celsius Anders"),
+        User(email="aaa-unnamed@example.fi", first_name="Bertta", last_name="Björk"),
+        User(email="anna@example.fi"),  # no name at all: the address is the name
+    ]
+    CohortLearner.objects.bulk_create(
+        [CohortLearner(cohort=cohort_a, user=u) for u in User.objects.bulk_create(people)]
+    )
+    CohortLearner.objects.create(
+        cohort=cohort_a, user=User.objects.create_user(email="d@example.fi", certificate_name="Ahola Dan")
+    )
+    client.force_login(staff_a)
+
+    html = client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/?sort=name").content.decode()
+
+    shown = ["Ahola Dan", "anna@example.fi", "Bertta Björk", "Celsius Anders"]
+    assert _names_in_order(html, shown) == shown
+
+
+def test_a_learner_who_changes_their_name_moves_in_the_cohort_list(client, two_orgs):
+    (_a, staff_a, cohort_a), _b = two_orgs
+    first = User.objects.create_user(email="first@example.fi", certificate_name="Aalto Aino")
+    second = User.objects.create_user(email="second@example.fi", certificate_name="Berg Bo")
+    for user in (first, second):
+        CohortLearner.objects.create(cohort=cohort_a, user=user)
+
+    first.certificate_name = "Öhman Aino"
+    first.save()
+    client.force_login(staff_a)
+    html = client.get(f"/fi/organisation/cohorts/{cohort_a.pk}/").content.decode()
+
+    assert _names_in_order(html, ["Öhman Aino", "Berg Bo"]) == ["Berg Bo", "Öhman Aino"]
+
+
+def test_a_log_in_does_not_rewrite_the_cohort_places(two_orgs):
+    (_a, _staff, cohort_a), _b = two_orgs
+    user = User.objects.create_user(email="kirjautuja@example.fi", certificate_name="Kirjautuja")
+    CohortLearner.objects.create(cohort=cohort_a, user=user)
+    with CaptureQueriesContext(connection) as queries:
+        user.save(update_fields=["last_login"])
+    assert not [q for q in queries.captured_queries if "organisations_cohortlearner" in q["sql"]]
+
+
+def test_existing_places_get_their_learners_names_when_the_migration_runs(two_orgs):
+    import importlib
+
+    from django.apps import apps
+
+    (_a, _staff, cohort_a), _b = two_orgs
+    user = User.objects.create_user(email="vanha@example.fi", first_name="Vanha", last_name="Paikka")
+    place = CohortLearner.objects.create(cohort=cohort_a, user=user)
+    CohortLearner.objects.filter(pk=place.pk).update(sort_name="")  # as before the column existed
+    migration = importlib.import_module("lms.organisations.migrations.0009_cohortlearner_sort_name")
+
+    migration.fill_sort_names(apps, None)
+
+    place.refresh_from_db()
+    assert place.sort_name == "vanha paikka"
