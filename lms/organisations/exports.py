@@ -50,7 +50,7 @@ def export_rows(cohort, language: str) -> tuple[list[str], list[list]]:
         cohort.learners.select_related("user")
         .annotate(own=FilteredRelation("user__enrolments", condition=Q(user__enrolments__training=cohort.training)))
         .annotate(completed_at=F("own__completed_at"), enrolment_id=F("own__id"))
-        .order_by("user__certificate_name", "user__email")
+        .order_by("sort_name", "id")  # as the cohort page lists them, read in order from its index
     )
     structure = structure_for(cohort.training)
     training = structure.page(structure, language).title
