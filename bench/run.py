@@ -737,7 +737,9 @@ def main():
     # Deployment choices are the same for both: the peer's sessions use the engine Kyky's settings use.
     PEER_ENV["SESSION_ENGINE"] = results["settings"]["session_engine"] = kyky_setting("SESSION_ENGINE")
     if REUSE:
-        last = json.loads((VAR / "latest.json").read_text())["scenario"]
+        # The small database is set up anew by every run, national or not: its scenario is the newest file's.
+        newest = max(VAR.glob("latest*.json"), key=lambda path: path.stat().st_mtime)
+        last = json.loads(newest.read_text())["scenario"]
         kyky, peer = last["kyky"], (last["peer"] if WITH_PEER else None)
         log("Reusing the databases and scenario of the last run (BENCH_REUSE=1): a quick look, not a report.")
     else:
