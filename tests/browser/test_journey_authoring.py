@@ -146,6 +146,9 @@ def translate(tab, base, lesson, language: str, title: str, *texts: str):
     for number, text in enumerate(texts):  # the text block's, then the question's
         rich_text_type(tab, tab.locator(".DraftEditor-root"), number, text)
     footer_action(tab, tab.locator("button[name=action-publish]"))
+    # The navigation awaited may come before the publish's own answer (CI once read the database
+    # before the English copy was live): wait for Wagtail to say it is published.
+    expect(tab.get_by_text(f"Page '{title}' has been published.")).to_be_visible()
     check(tab)
 
 
