@@ -291,6 +291,19 @@ _riders: list[LessonRider] = []
 def register_lesson_rider(rider: LessonRider) -> None:
     _riders[:] = [r for r in _riders if r.name != rider.name] + [rider]
     _with_progress_sql.cache_clear()
+    _row_layout.cache_clear()
+
+
+@cache
+def _row_layout() -> tuple[slice, list[slice]]:
+    """Where in a row of ``_with_progress_sql`` the progress record's columns are, and each rider's."""
+    at = 1 + len(_ENROLMENT_FIELDS) + 1  # the kind, the enrolment, the current-record flag
+    progress, at = slice(at, at + len(_PROGRESS_FIELDS)), at + len(_PROGRESS_FIELDS)
+    spans = []
+    for rider in _riders:
+        spans.append(slice(at, at + len(rider.fields)))
+        at += len(rider.fields)
+    return progress, spans
 
 
 _ENROLMENT_ROW, _PROGRESS_ROW = 0, 1  # a row's kind, its first column; a rider's rows are 2, 3, ...
@@ -369,10 +382,10 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson: LessonPage 
         enrolment.training = training
     statuses, record = {}, None
     ridden: list[list] = [[] for _rider in _riders]
-    at = 1 + width + 1 + len(_PROGRESS_FIELDS)  # where the riders' columns begin
+    progress_at, spans = _row_layout()
     for row in found:
         if row[0] == _PROGRESS_ROW:
-            current, progress = row[1 + width], row[2 + width : at]
+            current, progress = row[1 + width], row[progress_at]
             key = progress[_PROGRESS_KEY_AT]
             if key_converters:
                 key = rows.converted([key], [key_converters])[0]
@@ -382,8 +395,7 @@ def enrolment_with_progress(*, user, training: TrainingPage, lesson: LessonPage 
                 record.enrolment = enrolment
         elif row[0] > _PROGRESS_ROW:
             index = row[0] - _PROGRESS_ROW - 1
-            start = at + sum(len(r.fields) for r in _riders[:index])
-            ridden[index].append(row[start : start + len(_riders[index].fields)])
+            ridden[index].append(row[spans[index]])
     riders = {rider.name: rider.read(these) for rider, these in zip(_riders, ridden, strict=True)} if lesson else {}
     return enrolment, statuses, record, riders
 

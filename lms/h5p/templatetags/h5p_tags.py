@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 
 from ..player import origin_of, player_origin, player_url, request_origin
-from ..selectors import lesson_records
+from ..selectors import LESSON_RIDER, lesson_records
 from ..services import learner_mbox
 
 register = template.Library()
@@ -20,7 +20,7 @@ def h5p_lesson(context, enrolment, lesson, user):
     parent = (
         origin_of(settings.WAGTAILADMIN_BASE_URL) if getattr(request, "is_dummy", False) else request_origin(request)
     )
-    ridden = (context.get("riders") or {}).get("h5p")
+    ridden = (context.get("riders") or {}).get(LESSON_RIDER.name)
     attempts, states = ridden if ridden is not None else lesson_records(enrolment, user, activity_ids)
     return {
         "present": bool(activity_ids),
