@@ -135,3 +135,29 @@ def cache_reads(monkeypatch):
     for method in ("get", "get_many"):
         monkeypatch.setattr(cache, method, counted(getattr(cache, method)))
     return asked
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of its own on Redis database 13, its keys deleted afterwards: never ``clear()``,
+    which empties the database under the tests of another process (``make test`` runs several).
+    Fails in CI without Redis, skips elsewhere."""
+    import uuid
+
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+        if IN_CI:
+            pytest.fail(f"CI must test against Redis on 127.0.0.1:6379: {error}")
+        pytest.skip(f"no Redis on 127.0.0.1:6379 ({error})")
+    prefix = f"kyky-test-{uuid.uuid4().hex}"
+    yield prefix
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+    connection.close()

@@ -1,16 +1,12 @@
 """The content generation and the cache it keys: one read per request, never a stale page after a change."""
 
-import uuid
-
 import pytest
-import redis
 from django.core.cache import cache
 from django.db import transaction
 
 from lms import generation
 from lms.cache import RedisCache
-
-REDIS_URL = "redis://127.0.0.1:6379/13"
+from tests.conftest import REDIS_TEST_URL
 
 
 @pytest.fixture
@@ -62,17 +58,8 @@ def test_a_miss_is_not_kept():
 
 
 @pytest.fixture
-def redis_cache():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.skip("needs Redis at 127.0.0.1:6379")
-    prefix = f"kyky-test-{uuid.uuid4().hex}"  # not clear(): that empties database 13 under a parallel test
-    backend = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
-    yield backend
-    connection = redis.Redis.from_url(REDIS_URL)
-    for key in connection.scan_iter(f"{prefix}:*"):
-        connection.delete(key)
+def redis_cache(redis_prefix):
+    return RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": redis_prefix})
 
 
 def test_the_redis_backend_keeps_one_client_per_pool(redis_cache):

@@ -16,6 +16,7 @@ from django.utils import translation
 from lms import checks, ratelimit
 from lms.certificates.codes import display, new_code
 from lms.ratelimit import client_bucket, client_ip, limited
+from tests.conftest import REDIS_TEST_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 PROXY = "10.0.0.1"  # our nginx, as gunicorn sees it
@@ -314,29 +315,13 @@ def test_per_process_cache_in_production_is_reported_by_check_deploy():
         assert checks.check_shared_cache() == []
 
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
 @pytest.fixture(params=["django.core.cache.backends.redis.RedisCache", "lms.cache.RedisCache"])
-def redis_cache(request):
+def redis_cache(request, redis_prefix):
     """Django's Redis cache backend, and Kyky's (one round trip per hit), on database 13 under a prefix of
     their own; skipped without Redis."""
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must test rate limits against Redis on 127.0.0.1:6379: {error}")
-        pytest.skip(f"no Redis on 127.0.0.1:6379 ({error})")
-    prefix = f"kyky-test-{uuid.uuid4().hex}"
-    config = {"BACKEND": request.param, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    config = {"BACKEND": request.param, "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": redis_prefix}
     with override_settings(CACHES={"default": config}):
         yield config
-    for key in connection.scan_iter(f"{prefix}:*"):
-        connection.delete(key)
-    connection.close()
 
 
 WORKER = """
@@ -410,7 +395,7 @@ def test_a_window_counter_never_outlives_its_window(redis_cache):
 
     ratelimit.limited("verify", "client-ttl", limit=5, window=60)
     ratelimit.limited("verify", "client-ttl", limit=5, window=60)
-    connection = redis.Redis.from_url(REDIS_URL)
+    connection = redis.Redis.from_url(REDIS_TEST_URL)
     keys = list(connection.scan_iter(f"{redis_cache['KEY_PREFIX']}:*"))
     assert len(keys) == 1
     assert 0 < connection.ttl(keys[0]) <= 61
