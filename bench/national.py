@@ -351,7 +351,8 @@ def seed_kyky(url: str, scenario: dict, counts: dict) -> dict:
         "organisations_cohortlearner",
         {
             "student_number": "'S' || u.n",
-            "sort_name": "'Oppija ' || u.n",  # the learner's certificate_name, as CohortLearner.save sets it
+            # The learner's shown name case-folded, as CohortLearner.save sets it (the seed's names are ASCII).
+            "sort_name": "(SELECT lower(certificate_name) FROM accounts_user WHERE id = u.id)",
             "added_at": "now() - interval '200 days'",
             "cohort_id": "c.id",
             "user_id": "u.id",
